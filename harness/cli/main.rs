@@ -1,0 +1,2 @@
+//! The `radcheck` command.
+fn main() {}

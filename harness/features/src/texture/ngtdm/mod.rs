@@ -1,0 +1,9 @@
+//! Stub: to be implemented.
+
+use crate::texture::TextureDimensions;
+use crate::{Feature, NgtdmSettings, Prepared};
+
+/// Computes the family's features.
+pub fn compute(_p: &Prepared, _s: &NgtdmSettings, _dims: TextureDimensions) -> Vec<Feature> {
+    Vec::new()
+}

@@ -1,0 +1,1 @@
+//! radcheck io (in progress).

@@ -1,0 +1,1 @@
+//! radcheck stats (in progress).

@@ -1,0 +1,17 @@
+//! IBSI reference data bundled with radcheck.
+//!
+//! - [`digital_phantom`]: the IBSI 1 digital phantom (image and ROI), embedded.
+//! - [`ibsi1`]: the IBSI 1 reference values (value, tolerance, consensus) per data set, generated
+//!   by `cargo xtask gen-reference` from the IBSI manual and the reference-value tables
+//!   (see `reference-data/ibsi1/SOURCE.md`).
+//!
+//! ```
+//! let (image, mask) = radcheck_reference::digital_phantom();
+//! assert_eq!(mask.count(), 74);
+//! assert_eq!(image.dims(), [5, 4, 4]);
+//! ```
+#![deny(missing_docs)]
+
+mod phantom;
+
+pub use phantom::{digital_phantom, digital_phantom_grid};

@@ -1,0 +1,1 @@
+//! radcheck reports (in progress).

@@ -1,0 +1,1 @@
+//! radcheck suites (in progress).

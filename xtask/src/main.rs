@@ -1,0 +1,4 @@
+//! `cargo xtask`: radcheck developer tasks.
+fn main() -> anyhow::Result<()> {
+    anyhow::bail!("usage: cargo xtask <task>")
+}
