@@ -7,7 +7,6 @@ use crate::{Feature, Prepared};
 /// Intensity-volume histogram settings.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-#[non_exhaustive]
 pub struct IvhSettings {}
 
 /// Computes the family's features.

@@ -91,7 +91,6 @@ impl Family {
 /// GLCM settings (IBSI 3.6).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-#[non_exhaustive]
 pub struct GlcmSettings {
     /// Chebyshev distance δ between neighbours, in voxels.
     pub distance: u32,
@@ -106,7 +105,6 @@ impl Default for GlcmSettings {
 /// NGTDM settings (IBSI 3.10).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-#[non_exhaustive]
 pub struct NgtdmSettings {
     /// Chebyshev neighbourhood distance δ, in voxels.
     pub distance: u32,
@@ -121,7 +119,6 @@ impl Default for NgtdmSettings {
 /// NGLDM settings (IBSI 3.11).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-#[non_exhaustive]
 pub struct NgldmSettings {
     /// Chebyshev neighbourhood distance δ, in voxels.
     pub distance: u32,
@@ -138,7 +135,6 @@ impl Default for NgldmSettings {
 /// Settings of feature computation, in IBSI terms.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-#[non_exhaustive]
 pub struct FeatureSettings {
     /// Families to compute (default: all).
     pub families: Vec<Family>,

@@ -29,7 +29,6 @@ pub use resegment::{Resegmentation, resegment};
 
 /// Errors of the processing steps.
 #[derive(Debug, thiserror::Error, PartialEq)]
-#[non_exhaustive]
 pub enum Error {
     /// Image and mask are not on the same grid.
     #[error("mask geometry does not match the image: image dims {image:?}, mask dims {mask:?}")]

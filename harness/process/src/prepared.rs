@@ -6,7 +6,6 @@ use crate::{Discretisation, Error, GreyImage, Resegmentation, Result, discretise
 /// Settings of the processing chain, in IBSI terms.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-#[non_exhaustive]
 pub struct ProcessSettings {
     /// Re-segmentation range applied to the intensity mask.
     pub resegmentation: Resegmentation,

@@ -7,7 +7,6 @@ use crate::{Feature, Prepared};
 /// Morphology settings.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-#[non_exhaustive]
 pub struct MorphologySettings {}
 
 /// Computes the family's features.
