@@ -1,1 +1,17 @@
-//! radcheck stats (in progress).
+//! Statistics for radcheck.
+//!
+//! - [`compare`]: the official IBSI 1 match rule that scores a computed feature value against a
+//!   reference value and tolerance.
+//!
+//! ```
+//! use radcheck_stats::{score, Status};
+//! // IBSI digital phantom, mesh volume: reference 556 ± 4.
+//! assert_eq!(score(556.0, 4.0, Some(559.9)).status, Status::Match);
+//! assert_eq!(score(556.0, 4.0, Some(565.0)).status, Status::PartialMatch);
+//! assert_eq!(score(556.0, 4.0, None).status, Status::Missing);
+//! ```
+#![deny(missing_docs)]
+
+mod compare;
+
+pub use compare::{Scored, Status, score, truncated_difference};

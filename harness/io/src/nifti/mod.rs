@@ -1,0 +1,225 @@
+//! NIfTI-1 images: `.nii` and `.nii.gz`.
+//!
+//! Geometry comes from the sform when its code is set, else from the qform, else from `pixdim`
+//! (NIfTI "method 1"). NIfTI world coordinates are RAS; radcheck's [`Grid`] uses LPS, so the x
+//! and y rows of the affine are negated. Scaling (`scl_slope`, `scl_inter`) is applied.
+
+use std::path::Path;
+
+use ::nifti::writer::WriterOptions;
+use ::nifti::{IntoNdArray, NiftiHeader, NiftiObject, ReaderOptions};
+use radcheck_grid::{Grid, Mask, Volume};
+
+use crate::{Limits, ReadError, WriteError};
+
+/// Reads a NIfTI image as `f64` intensities.
+pub fn read_image(path: impl AsRef<Path>, limits: &Limits) -> Result<Volume<f64>, ReadError> {
+    let path = path.as_ref();
+    let header = read_header(path)?;
+    let dims = spatial_dims(path, &header)?;
+    let voxels = dims.iter().map(|&d| d as u64).product::<u64>();
+    if voxels > limits.max_voxels {
+        return Err(ReadError::TooLarge { path: path.to_owned(), voxels, limit: limits.max_voxels });
+    }
+    let grid = grid_from_header(path, &header, dims)?;
+    let obj = ReaderOptions::new().read_file(path).map_err(|e| parse_error(path, e))?;
+    let array = obj.into_volume().into_ndarray::<f64>().map_err(|e| parse_error(path, e))?;
+    if array.len() as u64 != voxels {
+        return Err(ReadError::ParseNifti {
+            path: path.to_owned(),
+            reason: format!("voxel data holds {} values, header declares {voxels}", array.len()),
+        });
+    }
+    // The array is in Fortran (x fastest) order, which is radcheck's order; make sure of it
+    // rather than assume.
+    let data: Vec<f64> = if array.t().is_standard_layout() {
+        array.into_raw_vec_and_offset().0
+    } else {
+        array.t().iter().copied().collect()
+    };
+    Volume::from_vec(grid, data).map_err(|source| ReadError::Geometry { path: path.to_owned(), source })
+}
+
+/// Reads a NIfTI mask: voxels with a value >= 0.5 are inside the ROI.
+pub fn read_mask(path: impl AsRef<Path>, limits: &Limits) -> Result<Mask, ReadError> {
+    let path = path.as_ref();
+    let image = read_image(path, limits)?;
+    if let Some(bad) = image.as_slice().iter().find(|v| !v.is_finite()) {
+        return Err(ReadError::Unsupported {
+            path: path.to_owned(),
+            what: format!("mask holds a non-finite value ({bad})"),
+        });
+    }
+    Ok(image.map(|&v| v >= 0.5))
+}
+
+/// Writes `volume` as a NIfTI-1 file of 32-bit floats (gzipped when the name ends in `.gz`),
+/// with its geometry in the sform and qform.
+pub fn write_image(path: impl AsRef<Path>, volume: &Volume<f64>) -> Result<(), WriteError> {
+    let path = path.as_ref();
+    let [nx, ny, nz] = volume.dims();
+    let data: Vec<f32> = volume.as_slice().iter().map(|&v| v as f32).collect();
+    let array = ndarray::Array::from_shape_vec(ndarray::ShapeBuilder::f((nx, ny, nz)), data)
+        .map_err(|e| WriteError::Write { path: path.to_owned(), reason: e.to_string() })?;
+    let header = header_for(volume.grid());
+    WriterOptions::new(path)
+        .reference_header(&header)
+        .write_nifti(&array)
+        .map_err(|e| WriteError::Write { path: path.to_owned(), reason: e.to_string() })
+}
+
+fn header_for(grid: &Grid) -> NiftiHeader {
+    let mut header = NiftiHeader::default();
+    let d = &grid.direction;
+    let s = grid.spacing;
+    let o = grid.origin;
+    // LPS -> RAS: negate the x and y rows.
+    let row = |r: usize, sign: f64| -> [f32; 4] {
+        [
+            (sign * d[3 * r] * s[0]) as f32,
+            (sign * d[3 * r + 1] * s[1]) as f32,
+            (sign * d[3 * r + 2] * s[2]) as f32,
+            (sign * o[r]) as f32,
+        ]
+    };
+    header.srow_x = row(0, -1.0);
+    header.srow_y = row(1, -1.0);
+    header.srow_z = row(2, 1.0);
+    header.sform_code = 1;
+    header.qform_code = 0;
+    header.pixdim = [1.0, s[0] as f32, s[1] as f32, s[2] as f32, 1.0, 1.0, 1.0, 1.0];
+    header.xyzt_units = 2; // mm
+    header
+}
+
+fn read_header(path: &Path) -> Result<NiftiHeader, ReadError> {
+    if let Err(source) = std::fs::metadata(path) {
+        return Err(ReadError::Open { path: path.to_owned(), source });
+    }
+    NiftiHeader::from_file(path).map_err(|e| parse_error(path, e))
+}
+
+fn parse_error(path: &Path, e: ::nifti::NiftiError) -> ReadError {
+    match e {
+        ::nifti::NiftiError::Io(source) if source.kind() == std::io::ErrorKind::NotFound => {
+            ReadError::Open { path: path.to_owned(), source }
+        }
+        other => ReadError::ParseNifti { path: path.to_owned(), reason: other.to_string() },
+    }
+}
+
+fn spatial_dims(path: &Path, header: &NiftiHeader) -> Result<[usize; 3], ReadError> {
+    let unsupported = |what: String| ReadError::Unsupported { path: path.to_owned(), what };
+    let n = header.dim[0] as usize;
+    if !(1..=7).contains(&n) {
+        return Err(ReadError::ParseNifti {
+            path: path.to_owned(),
+            reason: format!("dim[0] = {} is not a dimensionality from 1 to 7", header.dim[0]),
+        });
+    }
+    let mut dims = [1usize; 3];
+    for (a, d) in dims.iter_mut().enumerate().take(n.min(3)) {
+        *d = header.dim[a + 1] as usize;
+        if *d == 0 {
+            return Err(unsupported(format!("dimension {} has size 0", a + 1)));
+        }
+    }
+    if let Some(extra) = (4..=n).find(|&a| header.dim[a] > 1) {
+        return Err(unsupported(format!(
+            "{n}-D image with {} entries along dimension {extra}; radcheck reads single 3D volumes",
+            header.dim[extra]
+        )));
+    }
+    Ok(dims)
+}
+
+fn grid_from_header(path: &Path, header: &NiftiHeader, dims: [usize; 3]) -> Result<Grid, ReadError> {
+    let affine = affine(header);
+    let mut grid = Grid::new(dims, [1.0; 3]);
+    for a in 0..3 {
+        // LPS = diag(-1, -1, 1) * RAS.
+        let col = [-affine[0][a], -affine[1][a], affine[2][a]];
+        let norm = (col[0] * col[0] + col[1] * col[1] + col[2] * col[2]).sqrt();
+        grid.spacing[a] = norm;
+        for r in 0..3 {
+            grid.direction[3 * r + a] = if norm > 0.0 { col[r] / norm } else { 0.0 };
+        }
+    }
+    grid.origin = [-affine[0][3], -affine[1][3], affine[2][3]];
+    grid.validate().map_err(|source| ReadError::Geometry { path: path.to_owned(), source })?;
+    Ok(grid)
+}
+
+/// The voxel-to-RAS affine (3 rows of 4): sform if set, else qform, else `pixdim` scaling.
+fn affine(h: &NiftiHeader) -> [[f64; 4]; 3] {
+    let f = |v: f32| f64::from(v);
+    if h.sform_code > 0 {
+        return [h.srow_x.map(f), h.srow_y.map(f), h.srow_z.map(f)];
+    }
+    let [dx, dy, dz] = [f(h.pixdim[1]), f(h.pixdim[2]), f(h.pixdim[3])];
+    if h.qform_code > 0 {
+        let (b, c, d) = (f(h.quatern_b), f(h.quatern_c), f(h.quatern_d));
+        let a = (1.0 - (b * b + c * c + d * d)).max(0.0).sqrt();
+        let qfac = if h.pixdim[0] < 0.0 { -1.0 } else { 1.0 };
+        let r = [
+            [a * a + b * b - c * c - d * d, 2.0 * (b * c - a * d), 2.0 * (b * d + a * c)],
+            [2.0 * (b * c + a * d), a * a + c * c - b * b - d * d, 2.0 * (c * d - a * b)],
+            [2.0 * (b * d - a * c), 2.0 * (c * d + a * b), a * a + d * d - b * b - c * c],
+        ];
+        let offset = [f(h.quatern_x), f(h.quatern_y), f(h.quatern_z)];
+        return std::array::from_fn(|i| [r[i][0] * dx, r[i][1] * dy, r[i][2] * dz * qfac, offset[i]]);
+    }
+    [[dx, 0.0, 0.0, 0.0], [0.0, dy, 0.0, 0.0], [0.0, 0.0, dz, 0.0]]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_then_read_round_trips_voxels_and_geometry() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut grid = Grid::new([3, 2, 2], [0.5, 0.75, 2.5]);
+        grid.origin = [-10.0, 20.0, 5.5];
+        let data: Vec<f64> = (0..12).map(|i| f64::from(i) * 1.5 - 4.0).collect();
+        let vol = Volume::from_vec(grid.clone(), data.clone()).unwrap();
+        for name in ["a.nii", "a.nii.gz"] {
+            let path = dir.path().join(name);
+            write_image(&path, &vol).unwrap();
+            let back = read_image(&path, &Limits::default()).unwrap();
+            assert_eq!(back.as_slice(), &data[..], "{name}");
+            assert!(back.grid().same_geometry(&grid, 1e-4), "{name}: {:?}", back.grid());
+        }
+    }
+
+    #[test]
+    fn limits_are_checked_before_reading_voxels() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.nii");
+        write_image(&path, &Volume::filled(Grid::new([4, 4, 4], [1.0; 3]), 0.0)).unwrap();
+        let err = read_image(&path, &Limits { max_voxels: 63 }).unwrap_err();
+        assert!(matches!(err, ReadError::TooLarge { voxels: 64, limit: 63, .. }), "{err}");
+    }
+
+    #[test]
+    fn missing_and_garbage_files_are_errors_naming_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.nii.gz");
+        let err = read_image(&missing, &Limits::default()).unwrap_err();
+        assert!(matches!(err, ReadError::Open { .. }));
+        assert!(err.to_string().contains("nope.nii.gz"));
+
+        let garbage = dir.path().join("text.nii");
+        std::fs::write(&garbage, "this is not a NIfTI file, just some text that is long enough ".repeat(10)).unwrap();
+        let err = read_image(&garbage, &Limits::default()).unwrap_err();
+        assert!(matches!(err, ReadError::ParseNifti { .. }), "{err:?}");
+        assert!(err.to_string().contains("text.nii"));
+
+        let truncated = dir.path().join("trunc.nii");
+        write_image(&truncated, &Volume::filled(Grid::new([8, 8, 8], [1.0; 3]), 1.0)).unwrap();
+        let bytes = std::fs::read(&truncated).unwrap();
+        std::fs::write(&truncated, &bytes[..bytes.len() - 100]).unwrap();
+        let err = read_image(&truncated, &Limits::default()).unwrap_err();
+        assert!(matches!(err, ReadError::ParseNifti { .. }), "{err:?}");
+    }
+}
