@@ -1,1 +1,29 @@
-//! radcheck reports (in progress).
+//! The report model of radcheck and its printers.
+//!
+//! Commands build a [`ConformanceReport`] and hand it to a printer; only this crate formats
+//! output. Every printer writes to any `std::io::Write`, and the same report always prints to
+//! the same bytes (no timestamps, stable ordering).
+//!
+//! - [`ConformanceReport`], [`ResultRow`], [`Provenance`], [`Counts`]: the model.
+//! - [`printer`]: `text`, `json`, `csv`, `junit`.
+//!
+//! ```
+//! use radcheck_reports::{ConformanceReport, Provenance, ResultRow, printer};
+//! use radcheck_stats::Status;
+//! let row = ResultRow {
+//!     case: "digital_phantom".into(), tag: "morph_volume".into(), ibsi_code: "RNU0".into(),
+//!     family: "morphology".into(), aggregation: None, reference: 556.0, tolerance: 4.0,
+//!     value: Some(556.3), difference: Some(0.0), status: Status::Match, note: None,
+//! };
+//! let report = ConformanceReport { provenance: Provenance::default(), results: vec![row] };
+//! assert_eq!(report.summary().matched, 1);
+//! let mut out = Vec::new();
+//! printer::json(&report, &mut out).unwrap();
+//! assert!(String::from_utf8(out).unwrap().contains("\"match\": 1"));
+//! ```
+#![deny(missing_docs)]
+
+mod model;
+pub mod printer;
+
+pub use model::{CaseProvenance, ConformanceReport, Counts, ExtractorInfo, InputFile, Provenance, ResultRow};

@@ -1,0 +1,164 @@
+use radcheck_stats::Status;
+use serde::Serialize;
+
+/// One reference value scored against one extractor output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResultRow {
+    /// Suite case (data set), e.g. `digital_phantom`.
+    pub case: String,
+    /// Feature tag, e.g. `cm_joint_max_2D_avg`.
+    pub tag: String,
+    /// IBSI feature code, e.g. `GYBY`.
+    pub ibsi_code: String,
+    /// Feature family, e.g. `GLCM`.
+    pub family: String,
+    /// IBSI aggregation code, e.g. `BTW3`, when the family aggregates.
+    pub aggregation: Option<String>,
+    /// Reference value.
+    pub reference: f64,
+    /// Tolerance of the reference value.
+    pub tolerance: f64,
+    /// The extractor's value; `None` when absent or undefined.
+    pub value: Option<f64>,
+    /// Truncated absolute difference (IBSI rule), when a value exists.
+    pub difference: Option<f64>,
+    /// The verdict.
+    pub status: Status,
+    /// Why the value is missing, or what the deviation most likely is.
+    pub note: Option<String>,
+}
+
+/// Counts of verdicts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Matches.
+    #[serde(rename = "match")]
+    pub matched: usize,
+    /// Partial matches.
+    pub partial_match: usize,
+    /// No matches.
+    pub no_match: usize,
+    /// Values not produced.
+    pub missing: usize,
+    /// All reference values scored.
+    pub total: usize,
+}
+
+impl Counts {
+    fn add(&mut self, status: Status) {
+        match status {
+            Status::Match => self.matched += 1,
+            Status::PartialMatch => self.partial_match += 1,
+            Status::NoMatch => self.no_match += 1,
+            Status::Missing => self.missing += 1,
+        }
+        self.total += 1;
+    }
+
+    /// Whether every value matched.
+    pub fn all_match(&self) -> bool {
+        self.matched == self.total
+    }
+}
+
+/// The extractor that produced the values.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ExtractorInfo {
+    /// Name, e.g. `radcheck-builtin`.
+    pub name: String,
+    /// Version string.
+    pub version: String,
+}
+
+/// An input file (or embedded data set) and its SHA-256.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct InputFile {
+    /// Role: `image`, `mask`, `reference`.
+    pub role: String,
+    /// Path, or `embedded:<name>` for data compiled into radcheck.
+    pub source: String,
+    /// SHA-256 of the bytes (for embedded data: of the canonical voxel encoding).
+    pub sha256: String,
+}
+
+/// Provenance of one suite case.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CaseProvenance {
+    /// Case name.
+    pub case: String,
+    /// Reference data set the case is scored against.
+    pub dataset: String,
+    /// Settings handed to the extractor, in IBSI terms.
+    pub settings: serde_json::Value,
+    /// Inputs with their hashes.
+    pub inputs: Vec<InputFile>,
+    /// Why the case produced no values, when it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Where a report's numbers come from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Provenance {
+    /// radcheck version.
+    pub radcheck_version: String,
+    /// The extractor.
+    pub extractor: ExtractorInfo,
+    /// Suite name.
+    pub suite: String,
+    /// Reference values used (name, SHA-256 of the table).
+    pub reference: Vec<InputFile>,
+    /// Per case: settings and input hashes.
+    pub cases: Vec<CaseProvenance>,
+}
+
+/// A conformance run: every reference value of a suite scored.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ConformanceReport {
+    /// Provenance.
+    pub provenance: Provenance,
+    /// Scored values, in reference order.
+    pub results: Vec<ResultRow>,
+}
+
+impl ConformanceReport {
+    /// Verdict counts over all results.
+    pub fn summary(&self) -> Counts {
+        let mut c = Counts::default();
+        for r in &self.results {
+            c.add(r.status);
+        }
+        c
+    }
+
+    /// Verdict counts per family, families in order of first appearance.
+    pub fn by_family(&self) -> Vec<(String, Counts)> {
+        self.group_counts(|r| &r.family)
+    }
+
+    /// Verdict counts per case, cases in order of first appearance.
+    pub fn by_case(&self) -> Vec<(String, Counts)> {
+        self.group_counts(|r| &r.case)
+    }
+
+    fn group_counts(&self, key: impl Fn(&ResultRow) -> &String) -> Vec<(String, Counts)> {
+        let mut out: Vec<(String, Counts)> = Vec::new();
+        for r in &self.results {
+            let k = key(r);
+            let i = match out.iter().position(|(g, _)| g == k) {
+                Some(i) => i,
+                None => {
+                    out.push((k.clone(), Counts::default()));
+                    out.len() - 1
+                }
+            };
+            out[i].1.add(r.status);
+        }
+        out
+    }
+
+    /// Whether every reference value matched and no case failed.
+    pub fn passed(&self) -> bool {
+        self.summary().all_match() && self.provenance.cases.iter().all(|c| c.error.is_none())
+    }
+}
