@@ -1,0 +1,9 @@
+//! End-to-end tests of the `radcheck` binary and the library paths it drives. One test binary,
+//! one module per area.
+
+#[macro_use]
+mod util;
+
+mod conformance;
+mod extract;
+mod inputs;

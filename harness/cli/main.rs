@@ -1,2 +1,25 @@
-//! The `radcheck` command.
-fn main() {}
+//! `radcheck`: validation, benchmarking and reproducibility harness for radiomics.
+//!
+//! The binary only parses flags, runs a command and maps the outcome to an exit code; the work
+//! is done by the library crates under `harness/`, `suites/` and `reports/`.
+
+mod commands;
+mod flags;
+mod messages;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = flags::Cli::parse();
+    match commands::run(cli) {
+        Ok(outcome) => outcome.exit_code(),
+        Err(err) if messages::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            messages::error(&err);
+            ExitCode::from(2)
+        }
+    }
+}

@@ -5,7 +5,8 @@
 //! the same bytes (no timestamps, stable ordering).
 //!
 //! - [`ConformanceReport`], [`ResultRow`], [`Provenance`], [`Counts`]: the model.
-//! - [`printer`]: `text`, `json`, `csv`, `junit`.
+//! - [`ExtractionReport`]: the features of one image and ROI, with provenance.
+//! - [`printer`]: `text`, `json`, `csv`, `junit` for conformance; `features_csv`, `features_json`.
 //!
 //! ```
 //! use radcheck_reports::{ConformanceReport, Provenance, ResultRow, printer};
@@ -23,7 +24,11 @@
 //! ```
 #![deny(missing_docs)]
 
+mod extraction;
 mod model;
 pub mod printer;
 
-pub use model::{CaseProvenance, ConformanceReport, Counts, ExtractorInfo, InputFile, Provenance, ResultRow};
+pub use extraction::{ExtractionProvenance, ExtractionReport, FeatureRow};
+pub use model::{
+    CaseProvenance, ConformanceReport, Counts, ExtractorInfo, InputFile, Provenance, ResultRow,
+};

@@ -1,1 +1,34 @@
-//! radcheck suites (in progress).
+//! Validation suites as data, the extractor interface and the suite runner.
+//!
+//! A suite is a TOML file (`suites/<name>/suite.toml`, compiled into radcheck) listing cases: a
+//! reference data set, the inputs per source (embedded, NIfTI files under `RADCHECK_DATA`) and the
+//! settings in IBSI terms. [`run`] hands each case to an [`Extractor`], scores every reference
+//! value with the IBSI match rule and returns a [`ConformanceReport`].
+//!
+//! - [`Suite`], [`Case`], [`suite`], [`SUITE_NAMES`]: suite definitions.
+//! - [`Extractor`], [`Builtin`], [`ExtractorSettings`]: who computes the features.
+//! - [`data`]: where data sets live (`RADCHECK_DATA`) and the message when one is missing.
+//! - [`run`], [`RunOptions`]: the runner.
+//!
+//! ```
+//! use radcheck_suites::{run, suite, Builtin, RunOptions};
+//! let suite = suite("ibsi1-digital-phantom").unwrap();
+//! let report = run(&suite, &Builtin, &RunOptions::default()).unwrap();
+//! assert_eq!(report.summary().total, 482);
+//! ```
+#![deny(missing_docs)]
+
+mod builtin;
+pub mod data;
+mod extractor;
+mod runner;
+mod suite;
+
+pub use builtin::{Builtin, ExtractorSettings};
+pub use extractor::{CaseInput, ExtractError, Extractor};
+pub use radcheck_reports::ConformanceReport;
+pub use runner::{RunError, RunOptions, run};
+pub use suite::{Case, Inputs, SUITE_NAMES, SourceKind, Suite, SuiteError, suite};
+
+/// The radcheck version, for provenance.
+pub const RADCHECK_VERSION: &str = env!("CARGO_PKG_VERSION");

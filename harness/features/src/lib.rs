@@ -43,8 +43,10 @@ pub fn extract(p: &Prepared, settings: &FeatureSettings) -> Vec<Feature> {
     let mut families = settings.families.clone();
     families.sort_unstable();
     families.dedup();
-    let per_family: Vec<Vec<Feature>> =
-        families.par_iter().map(|&f| compute_family(p, settings, f)).collect();
+    let per_family: Vec<Vec<Feature>> = families
+        .par_iter()
+        .map(|&f| compute_family(p, settings, f))
+        .collect();
     per_family.into_iter().flatten().collect()
 }
 

@@ -84,7 +84,9 @@ impl Family {
 
     /// The family a tag belongs to, from its prefix.
     pub fn of_tag(tag: &str) -> Option<Family> {
-        Family::ALL.into_iter().find(|f| tag.starts_with(f.prefix()))
+        Family::ALL
+            .into_iter()
+            .find(|f| tag.starts_with(f.prefix()))
     }
 }
 
@@ -128,7 +130,10 @@ pub struct NgldmSettings {
 
 impl Default for NgldmSettings {
     fn default() -> Self {
-        Self { distance: 1, coarseness: 0 }
+        Self {
+            distance: 1,
+            coarseness: 0,
+        }
     }
 }
 

@@ -5,24 +5,36 @@ use radcheck_process::{Discretisation, Prepared, ProcessSettings, prepare};
 /// The embedded digital phantom, prepared as IBSI prescribes (no discretisation).
 pub fn phantom() -> Prepared {
     let (image, mask) = radcheck_reference::digital_phantom();
-    let settings = ProcessSettings { discretisation: Discretisation::None, ..Default::default() };
+    let settings = ProcessSettings {
+        discretisation: Discretisation::None,
+        ..Default::default()
+    };
     prepare(&image, &mask, &settings).expect("phantom prepares")
 }
 
 /// Looks up a feature by tag; panics with the list of tags when absent.
 pub fn value(features: &[crate::Feature], tag: &str) -> f64 {
     match features.iter().find(|f| f.tag == tag) {
-        Some(f) => f.value.number().unwrap_or_else(|| panic!("{tag} is undefined: {:?}", f.value)),
-        None => panic!("{tag} not computed; have {:?}", features.iter().map(|f| &f.tag).collect::<Vec<_>>()),
+        Some(f) => f
+            .value
+            .number()
+            .unwrap_or_else(|| panic!("{tag} is undefined: {:?}", f.value)),
+        None => panic!(
+            "{tag} not computed; have {:?}",
+            features.iter().map(|f| &f.tag).collect::<Vec<_>>()
+        ),
     }
 }
 
-/// Asserts `actual` matches the IBSI reference `reference` within `tolerance` (plus a relative
-/// 1e-9 for float noise).
+/// Asserts `actual` matches the IBSI reference `reference` with `tolerance` by the official IBSI
+/// match rule (difference truncated to the reference's third significant digit; see
+/// `radcheck_stats::score`). Most digital-phantom tolerances are 0.
 pub fn assert_ibsi(tag: &str, actual: f64, reference: f64, tolerance: f64) {
-    let diff = (actual - reference).abs();
-    assert!(
-        diff <= tolerance + 1e-9 * reference.abs().max(1.0),
-        "{tag}: computed {actual}, IBSI reference {reference} ± {tolerance}"
+    let scored = radcheck_stats::score(reference, tolerance, Some(actual));
+    assert_eq!(
+        scored.status,
+        radcheck_stats::Status::Match,
+        "{tag}: computed {actual}, IBSI reference {reference} ± {tolerance} (truncated difference {:?})",
+        scored.difference
     );
 }

@@ -22,7 +22,11 @@ impl Value {
 
     /// `Number(v)` when `v` is finite, else `Undefined(reason)`.
     pub fn finite_or(v: f64, reason: &str) -> Value {
-        if v.is_finite() { Value::Number(v) } else { Value::Undefined(reason.to_owned()) }
+        if v.is_finite() {
+            Value::Number(v)
+        } else {
+            Value::Undefined(reason.to_owned())
+        }
     }
 }
 
@@ -38,11 +42,17 @@ pub struct Feature {
 impl Feature {
     /// A defined feature; a non-finite `value` becomes `Undefined("not finite")`.
     pub fn new(tag: impl Into<String>, value: f64) -> Self {
-        Self { tag: tag.into(), value: Value::finite_or(value, "not finite") }
+        Self {
+            tag: tag.into(),
+            value: Value::finite_or(value, "not finite"),
+        }
     }
 
     /// An undefined feature with a reason.
     pub fn undefined(tag: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self { tag: tag.into(), value: Value::Undefined(reason.into()) }
+        Self {
+            tag: tag.into(),
+            value: Value::Undefined(reason.into()),
+        }
     }
 }

@@ -38,7 +38,10 @@ impl Grid {
         if ok {
             Ok(())
         } else {
-            Err(Error::InvalidGrid { dims: self.dims, spacing: self.spacing })
+            Err(Error::InvalidGrid {
+                dims: self.dims,
+                spacing: self.spacing,
+            })
         }
     }
 
@@ -80,8 +83,16 @@ impl Grid {
                 .iter()
                 .zip(&other.spacing)
                 .all(|(a, b)| (a - b).abs() <= 1e-4 * a.abs().max(b.abs()))
-            && self.origin.iter().zip(&other.origin).all(|(a, b)| (a - b).abs() <= tol_mm)
-            && self.direction.iter().zip(&other.direction).all(|(a, b)| (a - b).abs() <= 1e-4)
+            && self
+                .origin
+                .iter()
+                .zip(&other.origin)
+                .all(|(a, b)| (a - b).abs() <= tol_mm)
+            && self
+                .direction
+                .iter()
+                .zip(&other.direction)
+                .all(|(a, b)| (a - b).abs() <= 1e-4)
     }
 }
 
@@ -103,7 +114,11 @@ mod tests {
     #[test]
     fn validate_rejects_zero_dims_and_bad_spacing() {
         assert!(Grid::new([0, 1, 1], [1.0; 3]).validate().is_err());
-        assert!(Grid::new([1, 1, 1], [1.0, f64::NAN, 1.0]).validate().is_err());
+        assert!(
+            Grid::new([1, 1, 1], [1.0, f64::NAN, 1.0])
+                .validate()
+                .is_err()
+        );
         assert!(Grid::new([1, 1, 1], [1.0, -1.0, 1.0]).validate().is_err());
         assert!(Grid::new([1, 1, 1], [1.0; 3]).validate().is_ok());
     }

@@ -38,7 +38,9 @@ pub enum Error {
         found: usize,
     },
     /// A dimension is zero or a spacing is not a positive finite number.
-    #[error("invalid grid: dimensions {dims:?}, spacing {spacing:?} (dimensions must be >= 1, spacing finite and > 0)")]
+    #[error(
+        "invalid grid: dimensions {dims:?}, spacing {spacing:?} (dimensions must be >= 1, spacing finite and > 0)"
+    )]
     InvalidGrid {
         /// Grid dimensions.
         dims: [usize; 3],

@@ -17,7 +17,11 @@ impl<T> Volume<T> {
     pub fn from_vec(grid: Grid, data: Vec<T>) -> Result<Self> {
         grid.validate()?;
         if data.len() != grid.len() {
-            return Err(Error::VoxelCount { dims: grid.dims, expected: grid.len(), found: data.len() });
+            return Err(Error::VoxelCount {
+                dims: grid.dims,
+                expected: grid.len(),
+                found: data.len(),
+            });
         }
         Ok(Self { grid, data })
     }
@@ -63,7 +67,10 @@ impl<T> Volume<T> {
 
     /// Applies `f` to every voxel, keeping the grid.
     pub fn map<U>(&self, f: impl FnMut(&T) -> U) -> Volume<U> {
-        Volume { grid: self.grid.clone(), data: self.data.iter().map(f).collect() }
+        Volume {
+            grid: self.grid.clone(),
+            data: self.data.iter().map(f).collect(),
+        }
     }
 }
 
@@ -96,8 +103,16 @@ mod tests {
     fn from_vec_checks_voxel_count() {
         let g = Grid::new([2, 2, 2], [1.0; 3]);
         let e = Volume::from_vec(g.clone(), vec![0u8; 7]).unwrap_err();
-        assert_eq!(e, Error::VoxelCount { dims: [2, 2, 2], expected: 8, found: 7 });
-        let m = Volume::from_vec(g, vec![true, false, true, true, false, false, false, true]).unwrap();
+        assert_eq!(
+            e,
+            Error::VoxelCount {
+                dims: [2, 2, 2],
+                expected: 8,
+                found: 7
+            }
+        );
+        let m =
+            Volume::from_vec(g, vec![true, false, true, true, false, false, false, true]).unwrap();
         assert_eq!(m.count(), 4);
         assert!(m[[1, 1, 1]]);
     }

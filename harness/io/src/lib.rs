@@ -34,7 +34,9 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         // 1024 x 1024 x 256 voxels: 2 GiB as f64, well above clinical CT/MR/PET.
-        Self { max_voxels: 1024 * 1024 * 256 }
+        Self {
+            max_voxels: 1024 * 1024 * 256,
+        }
     }
 }
 
@@ -105,7 +107,10 @@ pub enum WriteError {
 /// SHA-256 of a file's bytes, lower-case hex.
 pub fn sha256_file(path: impl AsRef<Path>) -> Result<String, ReadError> {
     let path = path.as_ref();
-    let open_err = |source| ReadError::Open { path: path.to_owned(), source };
+    let open_err = |source| ReadError::Open {
+        path: path.to_owned(),
+        source,
+    };
     let mut file = std::fs::File::open(path).map_err(open_err)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];

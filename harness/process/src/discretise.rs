@@ -48,9 +48,13 @@ pub fn discretise(
         .iter()
         .zip(mask)
         .filter(|&(_, &m)| m)
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (&v, _)| (lo.min(v), hi.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (&v, _)| {
+            (lo.min(v), hi.max(v))
+        });
     if lo > hi {
-        return Err(Error::EmptyRoi { stage: " before discretisation" });
+        return Err(Error::EmptyRoi {
+            stage: " before discretisation",
+        });
     }
     let mut levels = vec![0u16; intensity.len()];
     let n_levels: u16;
@@ -71,14 +75,16 @@ pub fn discretise(
         }
         Discretisation::FixedBinNumber { bins } => {
             if bins == 0 {
-                return Err(Error::Discretisation("fixed bin number needs at least 1 bin".into()));
+                return Err(Error::Discretisation(
+                    "fixed bin number needs at least 1 bin".into(),
+                ));
             }
             let range = hi - lo;
             for ((l, &v), &m) in levels.iter_mut().zip(intensity).zip(mask) {
                 if m {
                     *l = if range > 0.0 {
-                        ((f64::from(bins) * (v - lo) / range).floor() as u32 + 1).min(u32::from(bins))
-                            as u16
+                        ((f64::from(bins) * (v - lo) / range).floor() as u32 + 1)
+                            .min(u32::from(bins)) as u16
                     } else {
                         1
                     };
@@ -88,7 +94,9 @@ pub fn discretise(
         }
         Discretisation::FixedBinSize { width, min } => {
             if !(width.is_finite() && width > 0.0) {
-                return Err(Error::Discretisation(format!("bin width must be > 0, found {width}")));
+                return Err(Error::Discretisation(format!(
+                    "bin width must be > 0, found {width}"
+                )));
             }
             let origin = min.unwrap_or(lo);
             let top = ((hi - origin) / width).floor() + 1.0;
@@ -106,7 +114,11 @@ pub fn discretise(
             n_levels = top as u16;
         }
     }
-    Ok(GreyImage { dims, levels, n_levels })
+    Ok(GreyImage {
+        dims,
+        levels,
+        n_levels,
+    })
 }
 
 #[cfg(test)]
@@ -116,8 +128,13 @@ mod tests {
     #[test]
     fn fixed_bin_number_maps_max_to_last_bin() {
         // Hand computation: range 0..10, 4 bins: 0->1, 2.5->2, 9.99->4, 10->4.
-        let g = discretise([4, 1, 1], &[0.0, 2.5, 9.99, 10.0], &[true; 4], &Discretisation::FixedBinNumber { bins: 4 })
-            .unwrap();
+        let g = discretise(
+            [4, 1, 1],
+            &[0.0, 2.5, 9.99, 10.0],
+            &[true; 4],
+            &Discretisation::FixedBinNumber { bins: 4 },
+        )
+        .unwrap();
         assert_eq!(g.levels, vec![1, 2, 4, 4]);
         assert_eq!(g.n_levels, 4);
     }
@@ -129,7 +146,10 @@ mod tests {
             [4, 1, 1],
             &[-500.0, -476.0, -475.0, 0.0],
             &[true; 4],
-            &Discretisation::FixedBinSize { width: 25.0, min: Some(-500.0) },
+            &Discretisation::FixedBinSize {
+                width: 25.0,
+                min: Some(-500.0),
+            },
         )
         .unwrap();
         assert_eq!(g.levels, vec![1, 1, 2, 21]);
@@ -138,7 +158,13 @@ mod tests {
 
     #[test]
     fn none_keeps_integer_levels_and_rejects_fractions() {
-        let g = discretise([3, 1, 1], &[1.0, 6.0, 4.0], &[true, true, false], &Discretisation::None).unwrap();
+        let g = discretise(
+            [3, 1, 1],
+            &[1.0, 6.0, 4.0],
+            &[true, true, false],
+            &Discretisation::None,
+        )
+        .unwrap();
         assert_eq!(g.levels, vec![1, 6, 0]);
         assert_eq!(g.n_levels, 6);
         assert!(discretise([1, 1, 1], &[1.5], &[true], &Discretisation::None).is_err());

@@ -15,7 +15,8 @@
 //! let mask = Volume::from_vec(grid, vec![true, true, true, false]).unwrap();
 //! let settings = ProcessSettings { discretisation: Discretisation::FixedBinNumber { bins: 2 }, ..Default::default() };
 //! let p = prepare(&image, &mask, &settings).unwrap();
-//! assert_eq!(p.grey.levels, vec![1, 1, 2, 0]);
+//! // Fixed bin number over 1..3 in 2 bins: 1 -> 1, 2 -> floor(2 * 1 / 2) + 1 = 2, 3 -> 2.
+//! assert_eq!(p.grey.levels, vec![1, 2, 2, 0]);
 //! ```
 #![deny(missing_docs)]
 
@@ -24,7 +25,7 @@ mod prepared;
 mod resegment;
 
 pub use discretise::{Discretisation, GreyImage, discretise};
-pub use prepared::{ProcessSettings, Prepared, prepare};
+pub use prepared::{Prepared, ProcessSettings, check_inputs, prepare};
 pub use resegment::{Resegmentation, resegment};
 
 /// Errors of the processing steps.

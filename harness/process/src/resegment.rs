@@ -28,7 +28,14 @@ mod tests {
     #[test]
     fn range_is_inclusive() {
         let mut mask = vec![true; 4];
-        resegment(&[-1.0, 0.0, 5.0, 6.0], &mut mask, &Resegmentation { min: Some(0.0), max: Some(5.0) });
+        resegment(
+            &[-1.0, 0.0, 5.0, 6.0],
+            &mut mask,
+            &Resegmentation {
+                min: Some(0.0),
+                max: Some(5.0),
+            },
+        );
         assert_eq!(mask, vec![false, true, true, false]);
     }
 }

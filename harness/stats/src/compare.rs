@@ -49,7 +49,11 @@ pub struct Scored {
 
 /// Decimal places kept by the rule for reference `r`: `3 - (1 + floor(log10(|r|)))`, 0 for 0.
 fn places(reference: f64) -> i32 {
-    if reference == 0.0 { 0 } else { 2 - reference.abs().log10().floor() as i32 }
+    if reference == 0.0 {
+        0
+    } else {
+        2 - reference.abs().log10().floor() as i32
+    }
 }
 
 /// `|reference - value|` truncated to the reference's third significant digit.
@@ -63,7 +67,10 @@ pub fn truncated_difference(reference: f64, value: f64) -> f64 {
 /// Scores `value` against `reference` with `tolerance` by the IBSI rule.
 pub fn score(reference: f64, tolerance: f64, value: Option<f64>) -> Scored {
     let Some(x) = value.filter(|v| v.is_finite()) else {
-        return Scored { status: Status::Missing, difference: None };
+        return Scored {
+            status: Status::Missing,
+            difference: None,
+        };
     };
     let d = truncated_difference(reference, x);
     let status = if d <= tolerance {
@@ -73,7 +80,10 @@ pub fn score(reference: f64, tolerance: f64, value: Option<f64>) -> Scored {
     } else {
         Status::NoMatch
     };
-    Scored { status, difference: Some(d) }
+    Scored {
+        status,
+        difference: Some(d),
+    }
 }
 
 #[cfg(test)]
@@ -107,7 +117,10 @@ mod tests {
         // Reference 0.0411 ± 0.0003 (phantom compactness 1).
         assert_eq!(score(0.0411, 0.0003, Some(0.0414)).status, Status::Match);
         assert_eq!(score(0.0411, 0.0003, Some(0.04149)).status, Status::Match);
-        assert_eq!(score(0.0411, 0.0003, Some(0.0415)).status, Status::PartialMatch);
+        assert_eq!(
+            score(0.0411, 0.0003, Some(0.0415)).status,
+            Status::PartialMatch
+        );
         assert_eq!(score(0.0411, 0.0003, Some(0.0420)).status, Status::NoMatch);
         // 3 x tolerance is not a partial match.
         assert_eq!(score(100.0, 1.0, Some(103.0)).status, Status::NoMatch);

@@ -14,7 +14,10 @@ pub(crate) fn field(s: &str) -> String {
 
 /// Prints one CSV row per reference value, with a header line.
 pub fn csv(report: &ConformanceReport, mut w: impl Write) -> io::Result<()> {
-    writeln!(w, "case,tag,ibsi_code,family,aggregation,reference,tolerance,value,difference,status,note")?;
+    writeln!(
+        w,
+        "case,tag,ibsi_code,family,aggregation,reference,tolerance,value,difference,status,note"
+    )?;
     for r in &report.results {
         writeln!(
             w,

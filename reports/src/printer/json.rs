@@ -60,8 +60,20 @@ pub fn json(report: &ConformanceReport, mut w: impl Write) -> io::Result<()> {
     let cases = report.by_case();
     let doc = JsonReport {
         summary: report.summary(),
-        families: families.iter().map(|(n, c)| Group { name: n, counts: *c }).collect(),
-        cases: cases.iter().map(|(n, c)| Group { name: n, counts: *c }).collect(),
+        families: families
+            .iter()
+            .map(|(n, c)| Group {
+                name: n,
+                counts: *c,
+            })
+            .collect(),
+        cases: cases
+            .iter()
+            .map(|(n, c)| Group {
+                name: n,
+                counts: *c,
+            })
+            .collect(),
         results: report.results.iter().map(row).collect(),
         provenance: &report.provenance,
     };

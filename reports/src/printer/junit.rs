@@ -27,7 +27,12 @@ fn xml(s: &str) -> String {
 /// run is an `<error>`.
 pub fn junit(report: &ConformanceReport, mut w: impl Write) -> io::Result<()> {
     let s = report.summary();
-    let errors = report.provenance.cases.iter().filter(|c| c.error.is_some()).count();
+    let errors = report
+        .provenance
+        .cases
+        .iter()
+        .filter(|c| c.error.is_some())
+        .count();
     writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         w,
@@ -39,8 +44,16 @@ pub fn junit(report: &ConformanceReport, mut w: impl Write) -> io::Result<()> {
     )?;
     for case in &report.provenance.cases {
         if let Some(err) = &case.error {
-            writeln!(w, r#"  <testsuite name="{}" tests="1" failures="0" errors="1">"#, xml(&case.case))?;
-            writeln!(w, r#"    <testcase classname="{}" name="run">"#, xml(&case.case))?;
+            writeln!(
+                w,
+                r#"  <testsuite name="{}" tests="1" failures="0" errors="1">"#,
+                xml(&case.case)
+            )?;
+            writeln!(
+                w,
+                r#"    <testcase classname="{}" name="run">"#,
+                xml(&case.case)
+            )?;
             writeln!(w, r#"      <error message="{}"/>"#, xml(err))?;
             writeln!(w, "    </testcase>")?;
             writeln!(w, "  </testsuite>")?;
@@ -53,8 +66,11 @@ pub fn junit(report: &ConformanceReport, mut w: impl Write) -> io::Result<()> {
         }
     }
     for (case, family) in groups {
-        let rows: Vec<_> =
-            report.results.iter().filter(|r| r.case == case && r.family == family).collect();
+        let rows: Vec<_> = report
+            .results
+            .iter()
+            .filter(|r| r.case == case && r.family == family)
+            .collect();
         let failures = rows.iter().filter(|r| r.status != Status::Match).count();
         writeln!(
             w,
@@ -68,7 +84,12 @@ pub fn junit(report: &ConformanceReport, mut w: impl Write) -> io::Result<()> {
             let classname = format!("{}.{}", r.case, r.family);
             let name = format!("{} ({})", r.tag, r.ibsi_code);
             if r.status == Status::Match {
-                writeln!(w, r#"    <testcase classname="{}" name="{}"/>"#, xml(&classname), xml(&name))?;
+                writeln!(
+                    w,
+                    r#"    <testcase classname="{}" name="{}"/>"#,
+                    xml(&classname),
+                    xml(&name)
+                )?;
             } else {
                 let message = format!(
                     "{}: reference {} ± {}, value {}, difference {}{}",
@@ -77,10 +98,23 @@ pub fn junit(report: &ConformanceReport, mut w: impl Write) -> io::Result<()> {
                     num(r.tolerance),
                     r.value.map(num).unwrap_or_else(|| "none".into()),
                     opt_num(r.difference),
-                    r.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+                    r.note
+                        .as_deref()
+                        .map(|n| format!(" ({n})"))
+                        .unwrap_or_default()
                 );
-                writeln!(w, r#"    <testcase classname="{}" name="{}">"#, xml(&classname), xml(&name))?;
-                writeln!(w, r#"      <failure type="{}" message="{}"/>"#, r.status.as_str(), xml(&message))?;
+                writeln!(
+                    w,
+                    r#"    <testcase classname="{}" name="{}">"#,
+                    xml(&classname),
+                    xml(&name)
+                )?;
+                writeln!(
+                    w,
+                    r#"      <failure type="{}" message="{}"/>"#,
+                    r.status.as_str(),
+                    xml(&message)
+                )?;
                 writeln!(w, "    </testcase>")?;
             }
         }

@@ -3,11 +3,13 @@
 //! [`ConformanceReport`]: crate::ConformanceReport
 
 mod csv;
+mod features;
 mod json;
 mod junit;
 mod text;
 
 pub use csv::csv;
+pub use features::{features_csv, features_json};
 pub use json::json;
 pub use junit::junit;
 pub use text::{TextOptions, text};

@@ -30,9 +30,18 @@ pub fn text(report: &ConformanceReport, opts: TextOptions, mut w: impl Write) ->
         p.radcheck_version, p.suite, p.extractor.name, p.extractor.version
     )?;
     for case in &p.cases {
-        let inputs: Vec<String> =
-            case.inputs.iter().map(|i| format!("{} {} (sha256 {:.12})", i.role, i.source, i.sha256)).collect();
-        writeln!(w, "  case {} [{}]: {}", case.case, case.dataset, inputs.join(", "))?;
+        let inputs: Vec<String> = case
+            .inputs
+            .iter()
+            .map(|i| format!("{} {} (sha256 {:.12})", i.role, i.source, i.sha256))
+            .collect();
+        writeln!(
+            w,
+            "  case {} [{}]: {}",
+            case.case,
+            case.dataset,
+            inputs.join(", ")
+        )?;
         if let Some(err) = &case.error {
             writeln!(w, "    error: {err}")?;
         }
@@ -55,8 +64,11 @@ pub fn text(report: &ConformanceReport, opts: TextOptions, mut w: impl Write) ->
     }
     let total = report.summary();
     counts_line(&mut w, "total", &total)?;
-    let listed: Vec<_> =
-        report.results.iter().filter(|r| opts.all || r.status != Status::Match).collect();
+    let listed: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| opts.all || r.status != Status::Match)
+        .collect();
     if !listed.is_empty() {
         writeln!(w)?;
         writeln!(
@@ -73,10 +85,15 @@ pub fn text(report: &ConformanceReport, opts: TextOptions, mut w: impl Write) ->
                 r.ibsi_code,
                 num(r.reference),
                 num(r.tolerance),
-                r.value.map(|v| format!("{v:.6}")).unwrap_or_else(|| "-".into()),
+                r.value
+                    .map(|v| format!("{v:.6}"))
+                    .unwrap_or_else(|| "-".into()),
                 opt_num(r.difference),
                 r.status.as_str(),
-                r.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+                r.note
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
             )?;
         }
     }

@@ -32,8 +32,12 @@ pub const DIRECTIONS_3D: [[isize; 3]; 13] = [
 ];
 
 /// The 4 unique in-plane directions (the first four of [`DIRECTIONS_3D`]).
-pub const DIRECTIONS_2D: [[isize; 3]; 4] =
-    [DIRECTIONS_3D[0], DIRECTIONS_3D[1], DIRECTIONS_3D[2], DIRECTIONS_3D[3]];
+pub const DIRECTIONS_2D: [[isize; 3]; 4] = [
+    DIRECTIONS_3D[0],
+    DIRECTIONS_3D[1],
+    DIRECTIONS_3D[2],
+    DIRECTIONS_3D[3],
+];
 
 /// Aggregation of directional matrices (GLCM, GLRLM).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -134,7 +138,10 @@ pub struct TextureDimensions {
 
 impl Default for TextureDimensions {
     fn default() -> Self {
-        Self { in_plane: true, volumetric: true }
+        Self {
+            in_plane: true,
+            volumetric: true,
+        }
     }
 }
 

@@ -19,15 +19,27 @@ pub fn read_image(path: impl AsRef<Path>, limits: &Limits) -> Result<Volume<f64>
     let dims = spatial_dims(path, &header)?;
     let voxels = dims.iter().map(|&d| d as u64).product::<u64>();
     if voxels > limits.max_voxels {
-        return Err(ReadError::TooLarge { path: path.to_owned(), voxels, limit: limits.max_voxels });
+        return Err(ReadError::TooLarge {
+            path: path.to_owned(),
+            voxels,
+            limit: limits.max_voxels,
+        });
     }
     let grid = grid_from_header(path, &header, dims)?;
-    let obj = ReaderOptions::new().read_file(path).map_err(|e| parse_error(path, e))?;
-    let array = obj.into_volume().into_ndarray::<f64>().map_err(|e| parse_error(path, e))?;
+    let obj = ReaderOptions::new()
+        .read_file(path)
+        .map_err(|e| parse_error(path, e))?;
+    let array = obj
+        .into_volume()
+        .into_ndarray::<f64>()
+        .map_err(|e| parse_error(path, e))?;
     if array.len() as u64 != voxels {
         return Err(ReadError::ParseNifti {
             path: path.to_owned(),
-            reason: format!("voxel data holds {} values, header declares {voxels}", array.len()),
+            reason: format!(
+                "voxel data holds {} values, header declares {voxels}",
+                array.len()
+            ),
         });
     }
     // The array is in Fortran (x fastest) order, which is radcheck's order; make sure of it
@@ -37,7 +49,10 @@ pub fn read_image(path: impl AsRef<Path>, limits: &Limits) -> Result<Volume<f64>
     } else {
         array.t().iter().copied().collect()
     };
-    Volume::from_vec(grid, data).map_err(|source| ReadError::Geometry { path: path.to_owned(), source })
+    Volume::from_vec(grid, data).map_err(|source| ReadError::Geometry {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Reads a NIfTI mask: voxels with a value >= 0.5 are inside the ROI.
@@ -60,12 +75,18 @@ pub fn write_image(path: impl AsRef<Path>, volume: &Volume<f64>) -> Result<(), W
     let [nx, ny, nz] = volume.dims();
     let data: Vec<f32> = volume.as_slice().iter().map(|&v| v as f32).collect();
     let array = ndarray::Array::from_shape_vec(ndarray::ShapeBuilder::f((nx, ny, nz)), data)
-        .map_err(|e| WriteError::Write { path: path.to_owned(), reason: e.to_string() })?;
+        .map_err(|e| WriteError::Write {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })?;
     let header = header_for(volume.grid());
     WriterOptions::new(path)
         .reference_header(&header)
         .write_nifti(&array)
-        .map_err(|e| WriteError::Write { path: path.to_owned(), reason: e.to_string() })
+        .map_err(|e| WriteError::Write {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })
 }
 
 fn header_for(grid: &Grid) -> NiftiHeader {
@@ -87,14 +108,26 @@ fn header_for(grid: &Grid) -> NiftiHeader {
     header.srow_z = row(2, 1.0);
     header.sform_code = 1;
     header.qform_code = 0;
-    header.pixdim = [1.0, s[0] as f32, s[1] as f32, s[2] as f32, 1.0, 1.0, 1.0, 1.0];
+    header.pixdim = [
+        1.0,
+        s[0] as f32,
+        s[1] as f32,
+        s[2] as f32,
+        1.0,
+        1.0,
+        1.0,
+        1.0,
+    ];
     header.xyzt_units = 2; // mm
     header
 }
 
 fn read_header(path: &Path) -> Result<NiftiHeader, ReadError> {
     if let Err(source) = std::fs::metadata(path) {
-        return Err(ReadError::Open { path: path.to_owned(), source });
+        return Err(ReadError::Open {
+            path: path.to_owned(),
+            source,
+        });
     }
     NiftiHeader::from_file(path).map_err(|e| parse_error(path, e))
 }
@@ -102,19 +135,31 @@ fn read_header(path: &Path) -> Result<NiftiHeader, ReadError> {
 fn parse_error(path: &Path, e: ::nifti::NiftiError) -> ReadError {
     match e {
         ::nifti::NiftiError::Io(source) if source.kind() == std::io::ErrorKind::NotFound => {
-            ReadError::Open { path: path.to_owned(), source }
+            ReadError::Open {
+                path: path.to_owned(),
+                source,
+            }
         }
-        other => ReadError::ParseNifti { path: path.to_owned(), reason: other.to_string() },
+        other => ReadError::ParseNifti {
+            path: path.to_owned(),
+            reason: other.to_string(),
+        },
     }
 }
 
 fn spatial_dims(path: &Path, header: &NiftiHeader) -> Result<[usize; 3], ReadError> {
-    let unsupported = |what: String| ReadError::Unsupported { path: path.to_owned(), what };
+    let unsupported = |what: String| ReadError::Unsupported {
+        path: path.to_owned(),
+        what,
+    };
     let n = header.dim[0] as usize;
     if !(1..=7).contains(&n) {
         return Err(ReadError::ParseNifti {
             path: path.to_owned(),
-            reason: format!("dim[0] = {} is not a dimensionality from 1 to 7", header.dim[0]),
+            reason: format!(
+                "dim[0] = {} is not a dimensionality from 1 to 7",
+                header.dim[0]
+            ),
         });
     }
     let mut dims = [1usize; 3];
@@ -133,7 +178,11 @@ fn spatial_dims(path: &Path, header: &NiftiHeader) -> Result<[usize; 3], ReadErr
     Ok(dims)
 }
 
-fn grid_from_header(path: &Path, header: &NiftiHeader, dims: [usize; 3]) -> Result<Grid, ReadError> {
+fn grid_from_header(
+    path: &Path,
+    header: &NiftiHeader,
+    dims: [usize; 3],
+) -> Result<Grid, ReadError> {
     let affine = affine(header);
     let mut grid = Grid::new(dims, [1.0; 3]);
     for a in 0..3 {
@@ -146,7 +195,10 @@ fn grid_from_header(path: &Path, header: &NiftiHeader, dims: [usize; 3]) -> Resu
         }
     }
     grid.origin = [-affine[0][3], -affine[1][3], affine[2][3]];
-    grid.validate().map_err(|source| ReadError::Geometry { path: path.to_owned(), source })?;
+    grid.validate().map_err(|source| ReadError::Geometry {
+        path: path.to_owned(),
+        source,
+    })?;
     Ok(grid)
 }
 
@@ -162,14 +214,32 @@ fn affine(h: &NiftiHeader) -> [[f64; 4]; 3] {
         let a = (1.0 - (b * b + c * c + d * d)).max(0.0).sqrt();
         let qfac = if h.pixdim[0] < 0.0 { -1.0 } else { 1.0 };
         let r = [
-            [a * a + b * b - c * c - d * d, 2.0 * (b * c - a * d), 2.0 * (b * d + a * c)],
-            [2.0 * (b * c + a * d), a * a + c * c - b * b - d * d, 2.0 * (c * d - a * b)],
-            [2.0 * (b * d - a * c), 2.0 * (c * d + a * b), a * a + d * d - b * b - c * c],
+            [
+                a * a + b * b - c * c - d * d,
+                2.0 * (b * c - a * d),
+                2.0 * (b * d + a * c),
+            ],
+            [
+                2.0 * (b * c + a * d),
+                a * a + c * c - b * b - d * d,
+                2.0 * (c * d - a * b),
+            ],
+            [
+                2.0 * (b * d - a * c),
+                2.0 * (c * d + a * b),
+                a * a + d * d - b * b - c * c,
+            ],
         ];
         let offset = [f(h.quatern_x), f(h.quatern_y), f(h.quatern_z)];
-        return std::array::from_fn(|i| [r[i][0] * dx, r[i][1] * dy, r[i][2] * dz * qfac, offset[i]]);
+        return std::array::from_fn(|i| {
+            [r[i][0] * dx, r[i][1] * dy, r[i][2] * dz * qfac, offset[i]]
+        });
     }
-    [[dx, 0.0, 0.0, 0.0], [0.0, dy, 0.0, 0.0], [0.0, 0.0, dz, 0.0]]
+    [
+        [dx, 0.0, 0.0, 0.0],
+        [0.0, dy, 0.0, 0.0],
+        [0.0, 0.0, dz, 0.0],
+    ]
 }
 
 #[cfg(test)]
@@ -188,7 +258,11 @@ mod tests {
             write_image(&path, &vol).unwrap();
             let back = read_image(&path, &Limits::default()).unwrap();
             assert_eq!(back.as_slice(), &data[..], "{name}");
-            assert!(back.grid().same_geometry(&grid, 1e-4), "{name}: {:?}", back.grid());
+            assert!(
+                back.grid().same_geometry(&grid, 1e-4),
+                "{name}: {:?}",
+                back.grid()
+            );
         }
     }
 
@@ -198,7 +272,17 @@ mod tests {
         let path = dir.path().join("big.nii");
         write_image(&path, &Volume::filled(Grid::new([4, 4, 4], [1.0; 3]), 0.0)).unwrap();
         let err = read_image(&path, &Limits { max_voxels: 63 }).unwrap_err();
-        assert!(matches!(err, ReadError::TooLarge { voxels: 64, limit: 63, .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                ReadError::TooLarge {
+                    voxels: 64,
+                    limit: 63,
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]
@@ -210,13 +294,21 @@ mod tests {
         assert!(err.to_string().contains("nope.nii.gz"));
 
         let garbage = dir.path().join("text.nii");
-        std::fs::write(&garbage, "this is not a NIfTI file, just some text that is long enough ".repeat(10)).unwrap();
+        std::fs::write(
+            &garbage,
+            "this is not a NIfTI file, just some text that is long enough ".repeat(10),
+        )
+        .unwrap();
         let err = read_image(&garbage, &Limits::default()).unwrap_err();
         assert!(matches!(err, ReadError::ParseNifti { .. }), "{err:?}");
         assert!(err.to_string().contains("text.nii"));
 
         let truncated = dir.path().join("trunc.nii");
-        write_image(&truncated, &Volume::filled(Grid::new([8, 8, 8], [1.0; 3]), 1.0)).unwrap();
+        write_image(
+            &truncated,
+            &Volume::filled(Grid::new([8, 8, 8], [1.0; 3]), 1.0),
+        )
+        .unwrap();
         let bytes = std::fs::read(&truncated).unwrap();
         std::fs::write(&truncated, &bytes[..bytes.len() - 100]).unwrap();
         let err = read_image(&truncated, &Limits::default()).unwrap_err();

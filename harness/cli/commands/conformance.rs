@@ -1,0 +1,38 @@
+use anyhow::bail;
+use radcheck_reports::printer;
+use radcheck_suites::{Builtin, RunOptions, SourceKind, run, suite};
+
+use super::Outcome;
+use crate::flags::{ConformanceArgs, ConformanceFormat, Source};
+
+pub fn run(args: &ConformanceArgs) -> anyhow::Result<Outcome> {
+    let suite = suite(&args.suite)?;
+    if args.extractor != "builtin" {
+        bail!("unknown extractor `{}`; available: builtin", args.extractor);
+    }
+    let opts = RunOptions {
+        source: args.source.map(|s| match s {
+            Source::Embedded => SourceKind::Embedded,
+            Source::Nifti => SourceKind::Nifti,
+        }),
+        image: args.image.clone(),
+        mask: args.mask.clone(),
+        ..Default::default()
+    };
+    let report = run(&suite, &Builtin, &opts)?;
+    let mut out = Vec::new();
+    match args.format {
+        ConformanceFormat::Text => {
+            printer::text(&report, printer::TextOptions { all: args.all }, &mut out)?
+        }
+        ConformanceFormat::Json => printer::json(&report, &mut out)?,
+        ConformanceFormat::Csv => printer::csv(&report, &mut out)?,
+        ConformanceFormat::Junit => printer::junit(&report, &mut out)?,
+    }
+    crate::output::emit(args.output.as_deref(), &out)?;
+    Ok(if report.passed() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    })
+}

@@ -1,0 +1,166 @@
+use anyhow::Context;
+use radcheck_features::{Family, Value};
+use radcheck_io::Limits;
+use radcheck_process::Discretisation;
+use radcheck_reports::{ExtractionProvenance, ExtractionReport, FeatureRow, InputFile, printer};
+use radcheck_suites::{Builtin, CaseInput, Extractor, ExtractorSettings};
+
+use super::Outcome;
+use crate::flags::{ExtractArgs, FamilyArg, FeatureFormat, Texture};
+
+fn load_settings(args: &ExtractArgs) -> anyhow::Result<ExtractorSettings> {
+    let mut s = match &args.settings {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read settings file {}", path.display()))?;
+            if path.extension().is_some_and(|e| e == "json") {
+                serde_json::from_str(&text).with_context(|| {
+                    format!(
+                        "settings file {} is not valid settings JSON",
+                        path.display()
+                    )
+                })?
+            } else {
+                toml::from_str(&text).with_context(|| {
+                    format!(
+                        "settings file {} is not valid settings TOML",
+                        path.display()
+                    )
+                })?
+            }
+        }
+        None => ExtractorSettings {
+            processing: radcheck_process::ProcessSettings {
+                discretisation: Discretisation::FixedBinNumber { bins: 32 },
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    };
+    if let Some(bins) = args.bin_number {
+        s.processing.discretisation = Discretisation::FixedBinNumber { bins };
+    }
+    if let Some(width) = args.bin_width {
+        s.processing.discretisation = Discretisation::FixedBinSize {
+            width,
+            min: args.bin_min,
+        };
+    }
+    if args.no_discretisation {
+        s.processing.discretisation = Discretisation::None;
+    }
+    if args.reseg_min.is_some() {
+        s.processing.resegmentation.min = args.reseg_min;
+    }
+    if args.reseg_max.is_some() {
+        s.processing.resegmentation.max = args.reseg_max;
+    }
+    if !args.families.is_empty() {
+        s.features.families = args.families.iter().map(|f| family(*f)).collect();
+    }
+    if let Some(t) = args.texture {
+        s.features.texture.in_plane = matches!(t, Texture::TwoD | Texture::Both);
+        s.features.texture.volumetric = matches!(t, Texture::ThreeD | Texture::Both);
+    }
+    if let Some(d) = args.glcm_distance {
+        s.features.glcm.distance = d;
+    }
+    if let Some(d) = args.ngtdm_distance {
+        s.features.ngtdm.distance = d;
+    }
+    if let Some(d) = args.ngldm_distance {
+        s.features.ngldm.distance = d;
+    }
+    if let Some(a) = args.ngldm_coarseness {
+        s.features.ngldm.coarseness = a;
+    }
+    Ok(s)
+}
+
+fn family(f: FamilyArg) -> Family {
+    match f {
+        FamilyArg::Morphology => Family::Morphology,
+        FamilyArg::LocalIntensity => Family::LocalIntensity,
+        FamilyArg::Statistics => Family::Statistics,
+        FamilyArg::IntensityHistogram => Family::IntensityHistogram,
+        FamilyArg::IntensityVolumeHistogram => Family::IntensityVolumeHistogram,
+        FamilyArg::Glcm => Family::Glcm,
+        FamilyArg::Glrlm => Family::Glrlm,
+        FamilyArg::Glszm => Family::Glszm,
+        FamilyArg::Gldzm => Family::Gldzm,
+        FamilyArg::Ngtdm => Family::Ngtdm,
+        FamilyArg::Ngldm => Family::Ngldm,
+    }
+}
+
+pub fn run(args: &ExtractArgs) -> anyhow::Result<Outcome> {
+    let settings = load_settings(args)?;
+    let limits = Limits::default();
+    let image = radcheck_io::nifti::read_image(&args.image, &limits)?;
+    let mask = radcheck_io::nifti::read_mask(&args.mask, &limits)?;
+    radcheck_process::check_inputs(&image, &mask).with_context(|| {
+        format!(
+            "invalid input (image {}, mask {})",
+            args.image.display(),
+            args.mask.display()
+        )
+    })?;
+    let inputs = vec![
+        InputFile {
+            role: "image".into(),
+            source: args.image.display().to_string(),
+            sha256: radcheck_io::sha256_file(&args.image)?,
+        },
+        InputFile {
+            role: "mask".into(),
+            source: args.mask.display().to_string(),
+            sha256: radcheck_io::sha256_file(&args.mask)?,
+        },
+    ];
+    let input = CaseInput {
+        image,
+        mask,
+        image_path: Some(args.image.clone()),
+        mask_path: Some(args.mask.clone()),
+    };
+    let features = Builtin.extract(&input, &settings).with_context(|| {
+        format!(
+            "cannot extract features from {} with mask {}",
+            args.image.display(),
+            args.mask.display()
+        )
+    })?;
+    let report = ExtractionReport {
+        provenance: ExtractionProvenance {
+            radcheck_version: radcheck_suites::RADCHECK_VERSION.into(),
+            extractor: Builtin.info(),
+            settings: serde_json::to_value(&settings)?,
+            inputs,
+        },
+        features: features
+            .into_iter()
+            .map(|f| {
+                let info = radcheck_reference::feature_info(&f.tag);
+                let (value, note) = match f.value {
+                    Value::Number(v) => (Some(v), None),
+                    Value::Undefined(reason) => (None, Some(reason)),
+                };
+                FeatureRow {
+                    ibsi_code: info.as_ref().map(|i| i.ibsi_code.clone()),
+                    family: info.as_ref().map(|i| i.family.clone()),
+                    aggregation: info.and_then(|i| i.aggregation_code),
+                    tag: f.tag,
+                    value,
+                    note,
+                }
+            })
+            .collect(),
+    };
+    let mut out = Vec::new();
+    match args.format {
+        FeatureFormat::Csv => printer::features_csv(&report, &mut out)?,
+        FeatureFormat::Json => printer::features_json(&report, &mut out)?,
+    }
+    crate::output::emit(args.output.as_deref(), &out)?;
+    Ok(Outcome::Pass)
+}

@@ -1,0 +1,42 @@
+//! One module per command. Each takes its flags, calls the libraries and prints through a
+//! `radcheck-reports` printer.
+
+mod conformance;
+mod extract;
+
+use std::process::ExitCode;
+
+use crate::flags::{Cli, Command};
+
+/// What a command concluded.
+pub enum Outcome {
+    /// Every check passed.
+    Pass,
+    /// A check failed.
+    Fail,
+}
+
+impl Outcome {
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Outcome::Pass => ExitCode::SUCCESS,
+            Outcome::Fail => ExitCode::from(1),
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        Command::Conformance(args) => conformance::run(&args),
+        Command::Extract(args) => extract::run(&args),
+        Command::Suites => {
+            let mut out = String::new();
+            for name in radcheck_suites::SUITE_NAMES {
+                let suite = radcheck_suites::suite(name)?;
+                out.push_str(&format!("{:<28} {}\n", suite.name, suite.description));
+            }
+            crate::output::emit(None, out.as_bytes())?;
+            Ok(Outcome::Pass)
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Command-line flags (clap derive). These are raw values; `commands` validates them and builds
+//! the library settings.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "Exit codes:\n  0  every check passed\n  1  a check failed (a reference value not matched)\n  2  radcheck could not do its job (bad arguments, unreadable input, missing data)";
+
+/// Validation, benchmarking and reproducibility harness for radiomics.
+#[derive(Debug, Parser)]
+#[command(name = "radcheck", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Score an extractor against IBSI reference values (default: the built-in extractor on the
+    /// embedded IBSI 1 digital phantom).
+    #[command(after_help = EXIT_CODES)]
+    Conformance(ConformanceArgs),
+    /// Compute the built-in extractor's features for a NIfTI image and mask.
+    #[command(after_help = EXIT_CODES)]
+    Extract(ExtractArgs),
+    /// List the suites compiled into radcheck.
+    Suites,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConformanceFormat {
+    Text,
+    Json,
+    Csv,
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Source {
+    /// Data compiled into radcheck.
+    Embedded,
+    /// NIfTI files under RADCHECK_DATA.
+    Nifti,
+}
+
+#[derive(Debug, Args)]
+pub struct ConformanceArgs {
+    /// Suite to run (see `radcheck suites`).
+    #[arg(long, default_value = "ibsi1-digital-phantom")]
+    pub suite: String,
+    /// Extractor to check.
+    #[arg(long, default_value = "builtin")]
+    pub extractor: String,
+    /// Where the suite's images come from (default: each case's first source).
+    #[arg(long, value_enum)]
+    pub source: Option<Source>,
+    /// NIfTI image replacing the input of a single-case suite.
+    #[arg(long, requires = "mask")]
+    pub image: Option<PathBuf>,
+    /// NIfTI mask replacing the input of a single-case suite.
+    #[arg(long, requires = "image")]
+    pub mask: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ConformanceFormat,
+    /// Write to this file instead of stdout (written whole or not at all).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// In text output, list matching values too.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FeatureFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Texture {
+    /// In-slice (2D and 2.5D) aggregations only.
+    #[value(name = "2d")]
+    TwoD,
+    /// Volumetric (3D) aggregations only.
+    #[value(name = "3d")]
+    ThreeD,
+    /// Both.
+    Both,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FamilyArg {
+    Morphology,
+    LocalIntensity,
+    Statistics,
+    IntensityHistogram,
+    IntensityVolumeHistogram,
+    Glcm,
+    Glrlm,
+    Glszm,
+    Gldzm,
+    Ngtdm,
+    Ngldm,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// NIfTI image (.nii or .nii.gz).
+    pub image: PathBuf,
+    /// NIfTI ROI mask on the same grid (voxels >= 0.5 are inside).
+    pub mask: PathBuf,
+    /// Settings file (TOML, or JSON when it ends in .json), in IBSI terms; flags below override it.
+    #[arg(long)]
+    pub settings: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: FeatureFormat,
+    /// Write to this file instead of stdout (written whole or not at all).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Discretise with a fixed bin number. Without a settings file or another discretisation
+    /// flag, 32 bins are used.
+    #[arg(long, conflicts_with_all = ["bin_width", "no_discretisation"])]
+    pub bin_number: Option<u16>,
+    /// Discretise with a fixed bin width (intensity units, e.g. HU).
+    #[arg(long, conflicts_with = "no_discretisation")]
+    pub bin_width: Option<f64>,
+    /// Lower edge of the first bin for --bin-width (default: the re-segmentation minimum, else
+    /// the ROI minimum).
+    #[arg(long, requires = "bin_width")]
+    pub bin_min: Option<f64>,
+    /// Use the intensities as grey levels (they must be integers >= 1).
+    #[arg(long)]
+    pub no_discretisation: bool,
+    /// Re-segmentation: drop ROI voxels below this intensity.
+    #[arg(long)]
+    pub reseg_min: Option<f64>,
+    /// Re-segmentation: drop ROI voxels above this intensity.
+    #[arg(long)]
+    pub reseg_max: Option<f64>,
+    /// Families to compute (comma-separated; default all).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub families: Vec<FamilyArg>,
+    /// Texture aggregations to compute.
+    #[arg(long, value_enum)]
+    pub texture: Option<Texture>,
+    /// GLCM Chebyshev distance (voxels).
+    #[arg(long)]
+    pub glcm_distance: Option<u32>,
+    /// NGTDM neighbourhood distance (voxels).
+    #[arg(long)]
+    pub ngtdm_distance: Option<u32>,
+    /// NGLDM neighbourhood distance (voxels).
+    #[arg(long)]
+    pub ngldm_distance: Option<u32>,
+    /// NGLDM coarseness parameter alpha (grey levels).
+    #[arg(long)]
+    pub ngldm_coarseness: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,300 @@
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use radcheck_features::Value;
+use radcheck_grid::{Mask, Volume};
+use radcheck_io::{Limits, ReadError};
+use radcheck_reference::Dataset;
+use radcheck_reports::{CaseProvenance, ConformanceReport, InputFile, Provenance, ResultRow};
+
+use crate::data::{MissingData, locate};
+use crate::{CaseInput, Extractor, SourceKind, Suite, SuiteError};
+
+/// How to run a suite.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Input source for every case; `None` takes each case's first source.
+    pub source: Option<SourceKind>,
+    /// Replace the image of a single-case suite by this NIfTI file.
+    pub image: Option<PathBuf>,
+    /// Replace the mask of a single-case suite by this NIfTI file.
+    pub mask: Option<PathBuf>,
+    /// Input limits.
+    pub limits: Limits,
+}
+
+/// Errors that stop a run: the harness cannot do its job (exit code 2). A failing extractor is
+/// not one of them; it becomes a case error in the report.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// The suite is unknown or invalid.
+    #[error(transparent)]
+    Suite(#[from] SuiteError),
+    /// A data set is not available.
+    #[error(transparent)]
+    MissingData(#[from] MissingData),
+    /// An input file cannot be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The inputs are not a valid image and ROI.
+    #[error("invalid input for case {case} (image {image}, mask {mask})")]
+    Input {
+        /// The case.
+        case: String,
+        /// Image source.
+        image: String,
+        /// Mask source.
+        mask: String,
+        /// What is wrong.
+        #[source]
+        source: radcheck_process::Error,
+    },
+    /// The suite's options do not fit together.
+    #[error("{0}")]
+    Usage(String),
+}
+
+struct Loaded {
+    input: CaseInput,
+    files: Vec<InputFile>,
+}
+
+fn embedded(name: &str) -> Result<(Volume<f64>, Mask), RunError> {
+    match name {
+        "ibsi1-digital-phantom" => Ok(radcheck_reference::digital_phantom()),
+        other => Err(RunError::Usage(format!("no embedded data set `{other}`"))),
+    }
+}
+
+/// SHA-256 of an in-memory volume's canonical encoding: dims (u64 LE), spacing, origin and
+/// direction (f64 LE), then each voxel as f64 LE.
+fn volume_sha256(v: &Volume<f64>) -> String {
+    let g = v.grid();
+    let mut bytes = Vec::with_capacity(8 * (3 + 18 + v.as_slice().len()));
+    g.dims
+        .iter()
+        .for_each(|&d| bytes.extend((d as u64).to_le_bytes()));
+    g.spacing
+        .iter()
+        .chain(&g.origin)
+        .chain(&g.direction)
+        .for_each(|x| bytes.extend(x.to_le_bytes()));
+    v.as_slice()
+        .iter()
+        .for_each(|x| bytes.extend(x.to_le_bytes()));
+    radcheck_io::sha256_bytes(&bytes)
+}
+
+fn read_file(
+    path: PathBuf,
+    role: &str,
+    limits: &Limits,
+) -> Result<(Volume<f64>, InputFile), RunError> {
+    let volume = radcheck_io::nifti::read_image(&path, limits)?;
+    let sha256 = radcheck_io::sha256_file(&path)?;
+    Ok((
+        volume,
+        InputFile {
+            role: role.into(),
+            source: path.display().to_string(),
+            sha256,
+        },
+    ))
+}
+
+fn load(suite: &Suite, case: &crate::Case, opts: &RunOptions) -> Result<Loaded, RunError> {
+    if let (Some(image), Some(mask)) = (&opts.image, &opts.mask) {
+        let (image_vol, image_file) = read_file(image.clone(), "image", &opts.limits)?;
+        let (mask_vol, mask_file) = read_file(mask.clone(), "mask", &opts.limits)?;
+        let mask_vol = mask_vol.map(|&v| v >= 0.5);
+        let input = CaseInput {
+            image: image_vol,
+            mask: mask_vol,
+            image_path: Some(image.clone()),
+            mask_path: Some(mask.clone()),
+        };
+        return Ok(Loaded {
+            input,
+            files: vec![image_file, mask_file],
+        });
+    }
+    let (kind, inputs) = match opts.source {
+        Some(kind) => (
+            kind,
+            case.inputs.get(&kind).ok_or_else(|| {
+                RunError::Usage(format!(
+                    "suite {} case {} has no {} source (it has: {})",
+                    suite.name,
+                    case.name,
+                    kind.as_str(),
+                    case.inputs
+                        .keys()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?,
+        ),
+        None => case
+            .inputs
+            .iter()
+            .next()
+            .map(|(k, v)| (*k, v))
+            .ok_or_else(|| RunError::Usage(format!("case {} has no inputs", case.name)))?,
+    };
+    match kind {
+        SourceKind::Embedded => {
+            let (image, _) = embedded(&inputs.image)?;
+            let (_, mask) = embedded(&inputs.mask)?;
+            let mask_hash = volume_sha256(&mask.map(|&m| if m { 1.0 } else { 0.0 }));
+            let files = vec![
+                InputFile {
+                    role: "image".into(),
+                    source: format!("embedded:{}", inputs.image),
+                    sha256: volume_sha256(&image),
+                },
+                InputFile {
+                    role: "mask".into(),
+                    source: format!("embedded:{}", inputs.mask),
+                    sha256: mask_hash,
+                },
+            ];
+            Ok(Loaded {
+                input: CaseInput {
+                    image,
+                    mask,
+                    image_path: None,
+                    mask_path: None,
+                },
+                files,
+            })
+        }
+        SourceKind::Nifti => {
+            let what = format!("{} ({})", case.name, suite.name);
+            let image_path = locate(&inputs.image, &format!("{what} image"))?;
+            let mask_path = locate(&inputs.mask, &format!("{what} mask"))?;
+            let (image, image_file) = read_file(image_path.clone(), "image", &opts.limits)?;
+            let (mask, mask_file) = read_file(mask_path.clone(), "mask", &opts.limits)?;
+            let mask = mask.map(|&v| v >= 0.5);
+            let input = CaseInput {
+                image,
+                mask,
+                image_path: Some(image_path),
+                mask_path: Some(mask_path),
+            };
+            Ok(Loaded {
+                input,
+                files: vec![image_file, mask_file],
+            })
+        }
+    }
+}
+
+/// Runs every case of `suite` on `extractor` and scores each reference value.
+///
+/// Inputs are loaded and checked first; any problem there stops the run with a [`RunError`].
+/// An extractor failure on a case is recorded in the case's provenance, its values scored as
+/// missing, and the run goes on.
+pub fn run(
+    suite: &Suite,
+    extractor: &dyn Extractor,
+    opts: &RunOptions,
+) -> Result<ConformanceReport, RunError> {
+    if (opts.image.is_some() || opts.mask.is_some()) && suite.cases.len() != 1 {
+        return Err(RunError::Usage(format!(
+            "--image/--mask replace the inputs of a single-case suite; {} has {} cases",
+            suite.name,
+            suite.cases.len()
+        )));
+    }
+    if opts.image.is_some() != opts.mask.is_some() {
+        return Err(RunError::Usage("--image and --mask go together".into()));
+    }
+    let mut loaded = Vec::with_capacity(suite.cases.len());
+    for case in &suite.cases {
+        let l = load(suite, case, opts)?;
+        radcheck_process::check_inputs(&l.input.image, &l.input.mask).map_err(|source| {
+            RunError::Input {
+                case: case.name.clone(),
+                image: l.files[0].source.clone(),
+                mask: l.files[1].source.clone(),
+                source,
+            }
+        })?;
+        loaded.push(l);
+    }
+
+    let mut report = ConformanceReport {
+        provenance: Provenance {
+            radcheck_version: crate::RADCHECK_VERSION.into(),
+            extractor: extractor.info(),
+            suite: suite.name.clone(),
+            reference: vec![InputFile {
+                role: "reference".into(),
+                source: format!("{} (reference-data/ibsi1/values.csv)", suite.reference),
+                sha256: radcheck_io::sha256_bytes(radcheck_reference::IBSI1_VALUES_CSV.as_bytes()),
+            }],
+            cases: Vec::new(),
+        },
+        results: Vec::new(),
+    };
+    for (case, l) in suite.cases.iter().zip(loaded) {
+        let dataset: Dataset = case.dataset.parse().map_err(|_| {
+            RunError::Usage(format!(
+                "case {}: unknown reference data set `{}`",
+                case.name, case.dataset
+            ))
+        })?;
+        let outcome = extractor.extract(&l.input, &case.settings);
+        let (values, error): (HashMap<String, Value>, Option<String>) = match outcome {
+            Ok(features) => (
+                features.into_iter().map(|f| (f.tag, f.value)).collect(),
+                None,
+            ),
+            Err(e) => (HashMap::new(), Some(error_chain(&e))),
+        };
+        for r in radcheck_reference::ibsi1_reference(dataset) {
+            let (value, note) = match values.get(&r.tag) {
+                Some(Value::Number(v)) => (Some(*v), None),
+                Some(Value::Undefined(reason)) => (None, Some(format!("undefined: {reason}"))),
+                None if error.is_some() => (None, Some("case failed".to_owned())),
+                None => (None, Some("not computed".to_owned())),
+            };
+            let scored = radcheck_stats::score(r.value, r.tolerance, value);
+            report.results.push(ResultRow {
+                case: case.name.clone(),
+                tag: r.tag.clone(),
+                ibsi_code: r.ibsi_code.clone(),
+                family: r.family.clone(),
+                aggregation: r.aggregation.clone(),
+                reference: r.value,
+                tolerance: r.tolerance,
+                value,
+                difference: scored.difference,
+                status: scored.status,
+                note,
+            });
+        }
+        report.provenance.cases.push(CaseProvenance {
+            case: case.name.clone(),
+            dataset: case.dataset.clone(),
+            settings: serde_json::to_value(&case.settings).expect("settings serialise"),
+            inputs: l.files,
+            error,
+        });
+    }
+    Ok(report)
+}
+
+/// An error and its sources, joined by `: `.
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(inner) = src {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        src = inner.source();
+    }
+    s
+}

@@ -1,0 +1,148 @@
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ExtractorSettings;
+
+/// Names of the suites compiled into radcheck.
+pub const SUITE_NAMES: [&str; 1] = ["ibsi1-digital-phantom"];
+
+const EMBEDDED: [(&str, &str); 1] = [(
+    "ibsi1-digital-phantom",
+    include_str!("../ibsi1-digital-phantom/suite.toml"),
+)];
+
+/// Where a case's image and mask come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// Compiled into radcheck.
+    Embedded,
+    /// NIfTI files under the data root.
+    Nifti,
+}
+
+impl SourceKind {
+    /// The name used in suite files and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Embedded => "embedded",
+            SourceKind::Nifti => "nifti",
+        }
+    }
+}
+
+/// A case's image and mask for one source: embedded names, or paths relative to the data root.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inputs {
+    /// The image.
+    pub image: String,
+    /// The ROI mask.
+    pub mask: String,
+}
+
+/// One case of a suite: a reference data set, its inputs and the settings that reproduce it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// Case name.
+    pub name: String,
+    /// Reference data set key (e.g. `digital_phantom`, `config_a`).
+    pub dataset: String,
+    /// Inputs per source; the first source in [`SourceKind`] order is the default.
+    pub inputs: BTreeMap<SourceKind, Inputs>,
+    /// Settings in IBSI terms.
+    #[serde(default)]
+    pub settings: ExtractorSettings,
+}
+
+/// A validation suite.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Suite {
+    /// Suite name.
+    pub name: String,
+    /// One-line description.
+    pub description: String,
+    /// Reference value collection (`ibsi1`).
+    pub reference: String,
+    /// Cases, run in order.
+    #[serde(rename = "case")]
+    pub cases: Vec<Case>,
+}
+
+/// Errors finding or parsing a suite.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SuiteError {
+    /// No suite of that name.
+    #[error("unknown suite `{name}`; available: {}", SUITE_NAMES.join(", "))]
+    Unknown {
+        /// The name asked for.
+        name: String,
+    },
+    /// A suite file does not parse.
+    #[error("suite `{name}` is invalid")]
+    Parse {
+        /// Suite name.
+        name: String,
+        /// The parser's message.
+        #[source]
+        source: Box<toml::de::Error>,
+    },
+}
+
+impl Suite {
+    /// Parses a suite from TOML text.
+    pub fn from_toml(name: &str, text: &str) -> Result<Suite, SuiteError> {
+        toml::from_str(text).map_err(|e| SuiteError::Parse {
+            name: name.to_owned(),
+            source: Box::new(e),
+        })
+    }
+}
+
+/// A suite compiled into radcheck, by name.
+pub fn suite(name: &str) -> Result<Suite, SuiteError> {
+    let (_, text) =
+        EMBEDDED
+            .iter()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| SuiteError::Unknown {
+                name: name.to_owned(),
+            })?;
+    Suite::from_toml(name, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_suite_parses_and_is_named_after_itself() {
+        for name in SUITE_NAMES {
+            let s = suite(name).unwrap();
+            assert_eq!(s.name, name);
+            assert!(!s.cases.is_empty());
+        }
+        assert!(matches!(suite("nope"), Err(SuiteError::Unknown { .. })));
+    }
+
+    #[test]
+    fn phantom_suite_has_no_discretisation_and_distance_one() {
+        let s = suite("ibsi1-digital-phantom").unwrap();
+        let c = &s.cases[0];
+        assert_eq!(c.dataset, "digital_phantom");
+        assert_eq!(
+            c.settings.processing.discretisation,
+            radcheck_process::Discretisation::None
+        );
+        assert_eq!(c.settings.features.glcm.distance, 1);
+        assert_eq!(c.settings.features.ngldm.coarseness, 0);
+        assert_eq!(
+            c.inputs.keys().copied().collect::<Vec<_>>(),
+            vec![SourceKind::Embedded, SourceKind::Nifti]
+        );
+    }
+}
