@@ -265,7 +265,7 @@ pub fn run(
             report.results.push(ResultRow {
                 case: case.name.clone(),
                 tag: r.tag.clone(),
-                ibsi_code: r.ibsi_code.clone(),
+                ibsi_code: r.ibsi_code.clone().unwrap_or_default(),
                 family: r.family.clone(),
                 aggregation: r.aggregation.clone(),
                 reference: r.value,

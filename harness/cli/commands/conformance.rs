@@ -1,6 +1,6 @@
 use anyhow::bail;
 use radcheck_reports::printer;
-use radcheck_suites::{Builtin, RunOptions, SourceKind, run, suite};
+use radcheck_suites::{Builtin, RunOptions, SourceKind, suite};
 
 use super::Outcome;
 use crate::flags::{ConformanceArgs, ConformanceFormat, Source};
@@ -19,7 +19,7 @@ pub fn run(args: &ConformanceArgs) -> anyhow::Result<Outcome> {
         mask: args.mask.clone(),
         ..Default::default()
     };
-    let report = run(&suite, &Builtin, &opts)?;
+    let report = radcheck_suites::run(&suite, &Builtin, &opts)?;
     let mut out = Vec::new();
     match args.format {
         ConformanceFormat::Text => {

@@ -146,9 +146,9 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<Outcome> {
                     Value::Undefined(reason) => (None, Some(reason)),
                 };
                 FeatureRow {
-                    ibsi_code: info.as_ref().map(|i| i.ibsi_code.clone()),
-                    family: info.as_ref().map(|i| i.family.clone()),
-                    aggregation: info.and_then(|i| i.aggregation_code),
+                    ibsi_code: info.as_ref().and_then(|i| i.ibsi_code).map(str::to_owned),
+                    family: info.as_ref().map(|i| i.family.to_owned()),
+                    aggregation: info.and_then(|i| i.aggregation_code).map(str::to_owned),
                     tag: f.tag,
                     value,
                     note,
