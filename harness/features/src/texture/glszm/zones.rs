@@ -1,0 +1,540 @@
+//! Zones of linked voxels, shared by the GLSZM and the GLDZM.
+//!
+//! A zone is a group of connected voxels with the same discretised grey level (IBSI 9SAK):
+//! 8-connected within a slice for the 2D and 2.5D aggregations, 26-connected for the 3D
+//! aggregation. Both families count zones in a [`ZoneMatrix`]: grey level `i` against a zone
+//! property `j` (the zone size for the GLSZM, the zone distance to the ROI edge for the GLDZM).
+//!
+//! Labelling is a union-find over the voxels of the ROI bounding box, copied with a one-voxel
+//! ring of zeros around it (grey level 0 = outside the intensity mask) so that no neighbour
+//! test needs a bounds check: one raster pass joins each voxel to its visited neighbours of
+//! the same grey level, a second numbers the zones. No recursion, no per-voxel allocation.
+
+use radcheck_process::GreyImage;
+
+/// Counts of zones by grey level `i` and zone property `j` (zone size for the GLSZM, zone
+/// distance for the GLDZM), with the number of voxels `N_v` the zones were drawn from.
+///
+/// Stored sparsely by row: one row per grey level, each as long as the largest `j` seen for
+/// that level, so memory stays below `N_v` entries even for large zones.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ZoneMatrix {
+    /// `rows[i - 1][j - 1]`: number of zones with grey level `i` and property `j`.
+    rows: Vec<Vec<u64>>,
+    /// Number of voxels `N_v` (summed over slices when matrices are merged).
+    n_voxels: u64,
+}
+
+impl ZoneMatrix {
+    /// An empty matrix drawn from `n_voxels` voxels.
+    pub fn new(n_voxels: u64) -> Self {
+        Self {
+            rows: Vec::new(),
+            n_voxels,
+        }
+    }
+
+    /// Adds `count` zones of grey level `level` and property `j`. Levels and properties start
+    /// at 1; a zero `level` or `j` is not a zone and is ignored.
+    pub fn add(&mut self, level: u16, j: u32, count: u64) {
+        if level == 0 || j == 0 || count == 0 {
+            return;
+        }
+        let (i, j) = (usize::from(level) - 1, j as usize - 1);
+        if self.rows.len() <= i {
+            self.rows.resize_with(i + 1, Vec::new);
+        }
+        let row = &mut self.rows[i];
+        if row.len() <= j {
+            row.resize(j + 1, 0);
+        }
+        row[j] += count;
+    }
+
+    /// Merges `other` into `self`: zone counts and voxel counts are summed (IBSI 62GR).
+    pub fn merge(&mut self, other: &ZoneMatrix) {
+        for (level, j, count) in other.entries() {
+            self.add(level, j, count);
+        }
+        self.n_voxels += other.n_voxels;
+    }
+
+    /// Number of zones with grey level `level` and property `j` (0 when absent).
+    pub fn get(&self, level: u16, j: u32) -> u64 {
+        let (Some(i), Some(j)) = (
+            usize::from(level).checked_sub(1),
+            (j as usize).checked_sub(1),
+        ) else {
+            return 0;
+        };
+        self.rows
+            .get(i)
+            .and_then(|row| row.get(j))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The non-zero entries `(i, j, count)`, by increasing grey level, then increasing `j`.
+    pub fn entries(&self) -> impl Iterator<Item = (u16, u32, u64)> + '_ {
+        self.rows.iter().enumerate().flat_map(|(i, row)| {
+            row.iter()
+                .enumerate()
+                .filter(|&(_, &c)| c != 0)
+                .map(move |(j, &c)| ((i + 1) as u16, (j + 1) as u32, c))
+        })
+    }
+
+    /// Total number of zones `N_s`.
+    pub fn n_zones(&self) -> u64 {
+        self.rows.iter().flatten().sum()
+    }
+
+    /// Number of voxels `N_v`.
+    pub fn n_voxels(&self) -> u64 {
+        self.n_voxels
+    }
+
+    /// Highest grey level with at least one row (0 for an empty matrix).
+    pub fn max_level(&self) -> u16 {
+        self.rows
+            .iter()
+            .rposition(|r| r.iter().any(|&c| c != 0))
+            .map_or(0, |i| (i + 1) as u16)
+    }
+
+    /// Largest property `j` of any zone (`N_z` or `N_d`; 0 for an empty matrix).
+    pub fn max_column(&self) -> u32 {
+        self.rows
+            .iter()
+            .filter_map(|r| r.iter().rposition(|&c| c != 0))
+            .max()
+            .map_or(0, |j| (j + 1) as u32)
+    }
+}
+
+/// Half-open bounding box `lo..hi` of a set of voxels, in grid coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BoundingBox {
+    /// First voxel in each axis.
+    pub lo: [usize; 3],
+    /// One past the last voxel in each axis.
+    pub hi: [usize; 3],
+}
+
+impl BoundingBox {
+    /// Extent along each axis.
+    pub fn size(&self) -> [usize; 3] {
+        [
+            self.hi[0] - self.lo[0],
+            self.hi[1] - self.lo[1],
+            self.hi[2] - self.lo[2],
+        ]
+    }
+}
+
+/// Bounding box of the voxels whose flat index satisfies `inside`; `None` when there are none.
+pub(crate) fn bounding_box(
+    dims: [usize; 3],
+    inside: impl Fn(usize) -> bool,
+) -> Option<BoundingBox> {
+    let [nx, ny, nz] = dims;
+    let mut lo = [usize::MAX; 3];
+    let mut hi = [0usize; 3];
+    for z in 0..nz {
+        for y in 0..ny {
+            let row = nx * (y + ny * z);
+            let first = (0..nx).find(|&x| inside(row + x));
+            if let Some(first) = first {
+                let last = (first..nx)
+                    .rev()
+                    .find(|&x| inside(row + x))
+                    .unwrap_or(first);
+                lo = [lo[0].min(first), lo[1].min(y), lo[2].min(z)];
+                hi = [hi[0].max(last + 1), hi[1].max(y + 1), hi[2].max(z + 1)];
+            }
+        }
+    }
+    (lo[0] != usize::MAX).then_some(BoundingBox { lo, hi })
+}
+
+/// A copy of part of an image with a one-voxel ring of `T::default()` around it.
+#[derive(Debug, Clone)]
+pub(crate) struct Padded<T> {
+    /// Voxels, x fastest.
+    pub data: Vec<T>,
+    /// Dimensions including the ring.
+    pub dims: [usize; 3],
+}
+
+/// Copies `value(flat image index)` over the box `bb`, restricted to slices `z_range`, into a
+/// buffer with a ring of `T::default()` in x and y, and in z when `pad_z`.
+pub(crate) fn pad<T: Copy + Default>(
+    image_dims: [usize; 3],
+    bb: &BoundingBox,
+    z_range: std::ops::Range<usize>,
+    pad_z: bool,
+    value: impl Fn(usize) -> T,
+) -> Padded<T> {
+    let [nx, ny, _] = image_dims;
+    let [bx, by, _] = bb.size();
+    let zr = usize::from(pad_z);
+    let dims = [bx + 2, by + 2, z_range.len() + 2 * zr];
+    let mut data = vec![T::default(); dims[0] * dims[1] * dims[2]];
+    for (pz, z) in z_range.enumerate() {
+        for y in 0..by {
+            let src = bb.lo[0] + nx * (bb.lo[1] + y + ny * z);
+            let dst = 1 + dims[0] * (1 + y + dims[1] * (pz + zr));
+            for (x, d) in data[dst..dst + bx].iter_mut().enumerate() {
+                *d = value(src + x);
+            }
+        }
+    }
+    Padded { data, dims }
+}
+
+/// Which voxels are linked into zones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Connectivity {
+    /// 8-connected within the slice (2D and 2.5D aggregations).
+    InPlane,
+    /// 26-connected (3D aggregation).
+    Volumetric,
+}
+
+/// Marks a union-find entry that has been replaced by a zone number in the final pass.
+const ZONE: u32 = 1 << 31;
+
+/// Largest padded buffer [`label_zones`] handles: voxel indices must stay below [`ZONE`].
+pub(crate) const MAX_VOXELS: usize = ZONE as usize;
+
+/// Working space of [`label_zones`], reusable between calls so repeated labelling (one call
+/// per slice) does not reallocate.
+#[derive(Debug, Default)]
+pub(crate) struct Workspace {
+    /// Union-find parent of each voxel of the padded buffer; roots are their own parent and
+    /// every parent has a smaller index than its child.
+    parent: Vec<u32>,
+    /// Per zone, in scan order of its first voxel: grey level, size, smallest distance.
+    zones: Vec<(u16, u32, u32)>,
+}
+
+/// Finds the zones of `levels` (a padded buffer from [`pad`]: grey level per voxel, 0 outside
+/// the intensity mask and on the ring) linked with `connectivity`, and calls
+/// `emit(grey level, size, distance)` once per zone, in scan order of the zone's first voxel.
+/// `distance(index)` is each voxel's distance to the ROI edge (GLDZM, same padded layout); the
+/// GLSZM passes a constant. A zone's distance is the smallest of its voxels'. Buffers of
+/// [`MAX_VOXELS`] or more voxels give no zone.
+///
+/// Union-find over voxels in one raster pass: each voxel is joined to the already-visited
+/// neighbours with its grey level (4 in-plane and 9 in the slice before, for 26-connectedness;
+/// 4 in-plane for 8-connectedness). A voxel continuing a run along x shares the neighbours of
+/// the voxel before it except the leading ones (x + 1), so only those are tested. The ring
+/// keeps every neighbour index inside the buffer. A second pass numbers zones and sums sizes
+/// and distances.
+pub(crate) fn label_zones(
+    levels: &Padded<u16>,
+    connectivity: Connectivity,
+    work: &mut Workspace,
+    distance: impl Fn(usize) -> u32,
+    mut emit: impl FnMut(u16, u32, u32),
+) {
+    let [px, py, pz] = levels.dims;
+    let levels = &levels.data[..];
+    let volumetric = connectivity == Connectivity::Volumetric;
+    if levels.len() >= MAX_VOXELS || px < 3 || py < 3 || (volumetric && pz < 3) {
+        return;
+    }
+    let (w, s) = (px as isize, (px * py) as isize);
+    // Visited neighbours other than x - 1: the row before, then (3D) the 3 x 3 rows before.
+    let all: [isize; 12] = [
+        -w - 1,
+        -w,
+        -w + 1,
+        -s - w - 1,
+        -s - w,
+        -s - w + 1,
+        -s - 1,
+        -s,
+        -s + 1,
+        -s + w - 1,
+        -s + w,
+        -s + w + 1,
+    ];
+    // Their leading neighbours (x + 1), new to a voxel continuing a run.
+    let leading: [isize; 4] = [-w + 1, -s - w + 1, -s + 1, -s + w + 1];
+    let (all, leading): (&[isize], &[isize]) = if volumetric {
+        (&all, &leading)
+    } else {
+        (&all[..3], &leading[..1])
+    };
+    // First voxel whose neighbours all lie in the buffer: (1, 1) of the first labelled slice.
+    let first = if volumetric {
+        (px * py) + px + 1
+    } else {
+        px + 1
+    };
+    let Workspace { parent, zones } = work;
+    parent.clear();
+    parent.resize(levels.len(), 0);
+    for v in first..levels.len() {
+        let level = levels[v];
+        if level == 0 {
+            continue;
+        }
+        let offsets = if levels[v - 1] == level {
+            parent[v] = parent[v - 1];
+            leading
+        } else {
+            parent[v] = v as u32;
+            all
+        };
+        let mut root = None;
+        for &off in offsets {
+            let n = v.wrapping_add_signed(off);
+            if levels.get(n) == Some(&level) {
+                let rv = *root.get_or_insert_with(|| find(parent, v as u32));
+                if parent[n] == rv {
+                    continue;
+                }
+                let rn = find(parent, n as u32);
+                if rn != rv {
+                    let (lo, hi) = if rn < rv { (rn, rv) } else { (rv, rn) };
+                    parent[hi as usize] = lo;
+                    root = Some(lo);
+                }
+            }
+        }
+    }
+    // Number zones in scan order. Visiting voxels in increasing order, a voxel's parent has
+    // already been replaced by its zone number (flagged with ZONE), unless the voxel is a root.
+    zones.clear();
+    for v in first..levels.len() {
+        let level = levels[v];
+        if level == 0 {
+            continue;
+        }
+        let p = parent[v];
+        let zone = if p == v as u32 {
+            zones.push((level, 0, u32::MAX));
+            (zones.len() - 1) as u32
+        } else {
+            parent[p as usize] & !ZONE
+        };
+        parent[v] = zone | ZONE;
+        if let Some(z) = zones.get_mut(zone as usize) {
+            z.1 += 1;
+            z.2 = z.2.min(distance(v));
+        }
+    }
+    for &(level, size, d) in zones.iter() {
+        emit(level, size, d);
+    }
+}
+
+/// Root of `x`, halving the path on the way.
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        let grand = parent[parent[x as usize] as usize];
+        parent[x as usize] = grand;
+        x = grand;
+    }
+    x
+}
+
+/// Number of voxels of `grey` inside the intensity mask (grey level > 0) in slices `z_range`.
+pub(crate) fn count_voxels(grey: &GreyImage, z_range: std::ops::Range<usize>) -> u64 {
+    let slice = grey.dims[0] * grey.dims[1];
+    grey.levels[z_range.start * slice..z_range.end * slice]
+        .iter()
+        .filter(|&&l| l != 0)
+        .count() as u64
+}
+
+/// Whether the grey image's voxel count matches its dimensions.
+pub(crate) fn consistent(grey: &GreyImage) -> bool {
+    grey.dims
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        == Some(grey.levels.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matrix_add_get_entries_and_merge() {
+        let mut m = ZoneMatrix::new(10);
+        m.add(3, 2, 1);
+        m.add(1, 4, 2);
+        m.add(3, 2, 1);
+        m.add(0, 1, 5); // not a zone
+        assert_eq!(m.get(3, 2), 2);
+        assert_eq!(m.get(1, 4), 2);
+        assert_eq!(m.get(2, 1), 0);
+        assert_eq!(m.get(0, 0), 0);
+        assert_eq!(m.entries().collect::<Vec<_>>(), vec![(1, 4, 2), (3, 2, 2)]);
+        assert_eq!(
+            (m.n_zones(), m.n_voxels(), m.max_level(), m.max_column()),
+            (4, 10, 3, 4)
+        );
+        let mut other = ZoneMatrix::new(5);
+        other.add(3, 2, 1);
+        other.add(2, 7, 1);
+        m.merge(&other);
+        assert_eq!(
+            m.entries().collect::<Vec<_>>(),
+            vec![(1, 4, 2), (2, 7, 1), (3, 2, 3)]
+        );
+        assert_eq!((m.n_zones(), m.n_voxels(), m.max_column()), (6, 15, 7));
+    }
+
+    #[test]
+    fn bounding_box_of_two_voxels() {
+        let dims = [4, 3, 2];
+        let set = [1 + 4 * 2, 3 + 4 * 3]; // (1, 2, 0) and (3, 0, 1): x + 4 (y + 3 z)
+        let bb = bounding_box(dims, |i| set.contains(&i)).unwrap();
+        assert_eq!(
+            bb,
+            BoundingBox {
+                lo: [1, 0, 0],
+                hi: [4, 3, 2]
+            }
+        );
+        assert!(bounding_box(dims, |_| false).is_none());
+    }
+
+    /// Zones `(level, size)` of a whole image, by [`label_zones`].
+    fn zones_of(levels: &[u16], dims: [usize; 3], connectivity: Connectivity) -> Vec<(u16, u32)> {
+        let mut out = Vec::new();
+        let Some(bb) = bounding_box(dims, |i| levels[i] != 0) else {
+            return out;
+        };
+        let mut work = Workspace::default();
+        let z_ranges: Vec<_> = match connectivity {
+            Connectivity::InPlane => (bb.lo[2]..bb.hi[2]).map(|z| z..z + 1).collect(),
+            Connectivity::Volumetric => std::iter::once(bb.lo[2]..bb.hi[2]).collect(),
+        };
+        for zr in z_ranges {
+            let padded = pad(
+                dims,
+                &bb,
+                zr,
+                connectivity == Connectivity::Volumetric,
+                |i| levels[i],
+            );
+            label_zones(
+                &padded,
+                connectivity,
+                &mut work,
+                |_| 0,
+                |l, s, _| out.push((l, s)),
+            );
+        }
+        out
+    }
+
+    /// Reference labelling: a plain flood fill visiting neighbours by coordinates.
+    fn flood_fill(levels: &[u16], dims: [usize; 3], connectivity: Connectivity) -> Vec<(u16, u32)> {
+        let [nx, ny, nz] = dims.map(|d| d as isize);
+        let idx = |x: isize, y: isize, z: isize| (x + nx * (y + ny * z)) as usize;
+        let dzs: &[isize] = if connectivity == Connectivity::Volumetric {
+            &[-1, 0, 1]
+        } else {
+            &[0]
+        };
+        let mut seen = vec![false; levels.len()];
+        let mut out = Vec::new();
+        for z in 0..nz {
+            for y in 0..ny {
+                for x in 0..nx {
+                    let level = levels[idx(x, y, z)];
+                    if level == 0 || seen[idx(x, y, z)] {
+                        continue;
+                    }
+                    seen[idx(x, y, z)] = true;
+                    let mut stack = vec![(x, y, z)];
+                    let mut size = 0;
+                    while let Some((x, y, z)) = stack.pop() {
+                        size += 1;
+                        for &dz in dzs {
+                            for dy in -1..=1 {
+                                for dx in -1..=1 {
+                                    let (a, b, c) = (x + dx, y + dy, z + dz);
+                                    if (0..nx).contains(&a)
+                                        && (0..ny).contains(&b)
+                                        && (0..nz).contains(&c)
+                                    {
+                                        let w = idx(a, b, c);
+                                        if levels[w] == level && !seen[w] {
+                                            seen[w] = true;
+                                            stack.push((a, b, c));
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    out.push((level, size));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn eight_and_twenty_six_connected_zones() {
+        // 3 x 3 slice: the diagonal of 2s is one zone under 8-connectedness (three under
+        // 4-connectedness); the 1s above and below it touch at the corners (1,0)-(0,1) and
+        // (2,1)-(1,2) and so form a single zone of 6 across the diagonal.
+        //   2 1 1
+        //   1 2 1
+        //   1 1 2
+        let levels = [2u16, 1, 1, 1, 2, 1, 1, 1, 2];
+        assert_eq!(
+            zones_of(&levels, [3, 3, 1], Connectivity::InPlane),
+            vec![(2, 3), (1, 6)]
+        );
+        // Two voxels touching only at a corner in 3D: one zone under 26-connectedness, two in 2D.
+        let levels = [5u16, 0, 0, 0, 0, 0, 0, 5];
+        assert_eq!(
+            zones_of(&levels, [2, 2, 2], Connectivity::Volumetric),
+            vec![(5, 2)]
+        );
+        assert_eq!(
+            zones_of(&levels, [2, 2, 2], Connectivity::InPlane),
+            vec![(5, 1), (5, 1)]
+        );
+        // Runs meeting end to start diagonally (x = 0..2 in row 0, x = 2..4 in row 1) link;
+        // runs one voxel further apart do not.
+        let levels = [3u16, 3, 0, 0, 0, 0, 0, 3, 3, 0];
+        assert_eq!(
+            zones_of(&levels, [5, 2, 1], Connectivity::InPlane),
+            vec![(3, 4)]
+        );
+        let levels = [3u16, 3, 0, 0, 0, 0, 0, 0, 3, 3];
+        assert_eq!(
+            zones_of(&levels, [5, 2, 1], Connectivity::InPlane),
+            vec![(3, 2), (3, 2)]
+        );
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Union-find labelling finds the same zones as a plain flood fill, in 2D and 3D.
+        #[test]
+        fn union_find_equals_flood_fill(
+            (dims, levels) in (1usize..9, 1usize..7, 1usize..5).prop_flat_map(|(x, y, z)| {
+                (Just([x, y, z]), proptest::collection::vec(0u16..=3, x * y * z))
+            })
+        ) {
+            for connectivity in [Connectivity::InPlane, Connectivity::Volumetric] {
+                // Both list zones in scan order of their first voxel.
+                prop_assert_eq!(zones_of(&levels, dims, connectivity), flood_fill(&levels, dims, connectivity));
+            }
+        }
+    }
+}
