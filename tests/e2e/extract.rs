@@ -28,7 +28,7 @@ fn extracts_the_phantom_with_settings_from_flags() {
         .lines()
         .find(|l| l.starts_with("morph_vol_approx,"))
         .expect("morph_vol_approx row");
-    assert_eq!(row, "morph_vol_approx,YEKZ,Morphology,,592,");
+    assert_eq!(row, "morph_vol_approx,YEKZ,Morphology,DHQ4,592,");
     let mean = csv
         .lines()
         .find(|l| l.starts_with("stat_mean,"))
