@@ -27,7 +27,7 @@ mod suite;
 pub use builtin::{Builtin, ExtractorSettings};
 pub use extractor::{CaseInput, ExtractError, Extractor};
 pub use radcheck_reports::ConformanceReport;
-pub use runner::{RunError, RunOptions, run};
+pub use runner::{InvalidInput, RunError, RunOptions, run};
 pub use suite::{Case, Inputs, SUITE_NAMES, SourceKind, Suite, SuiteError, suite};
 
 /// The radcheck version, for provenance.

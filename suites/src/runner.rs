@@ -33,26 +33,37 @@ pub enum RunError {
     Suite(#[from] SuiteError),
     /// A data set is not available.
     #[error(transparent)]
-    MissingData(#[from] MissingData),
+    MissingData(Box<MissingData>),
     /// An input file cannot be read.
     #[error(transparent)]
     Read(#[from] ReadError),
     /// The inputs are not a valid image and ROI.
-    #[error("invalid input for case {case} (image {image}, mask {mask})")]
-    Input {
-        /// The case.
-        case: String,
-        /// Image source.
-        image: String,
-        /// Mask source.
-        mask: String,
-        /// What is wrong.
-        #[source]
-        source: radcheck_process::Error,
-    },
+    #[error(transparent)]
+    Input(Box<InvalidInput>),
     /// The suite's options do not fit together.
     #[error("{0}")]
     Usage(String),
+}
+
+impl From<MissingData> for RunError {
+    fn from(e: MissingData) -> Self {
+        RunError::MissingData(Box::new(e))
+    }
+}
+
+/// A case whose image and mask are not a valid image and ROI.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid input for case {case} (image {image}, mask {mask})")]
+pub struct InvalidInput {
+    /// The case.
+    pub case: String,
+    /// Image source.
+    pub image: String,
+    /// Mask source.
+    pub mask: String,
+    /// What is wrong.
+    #[source]
+    pub source: radcheck_process::Error,
 }
 
 struct Loaded {
@@ -215,12 +226,12 @@ pub fn run(
     for case in &suite.cases {
         let l = load(suite, case, opts)?;
         radcheck_process::check_inputs(&l.input.image, &l.input.mask).map_err(|source| {
-            RunError::Input {
+            RunError::Input(Box::new(InvalidInput {
                 case: case.name.clone(),
                 image: l.files[0].source.clone(),
                 mask: l.files[1].source.clone(),
                 source,
-            }
+            }))
         })?;
         loaded.push(l);
     }

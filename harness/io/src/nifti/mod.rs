@@ -185,13 +185,13 @@ fn grid_from_header(
 ) -> Result<Grid, ReadError> {
     let affine = affine(header);
     let mut grid = Grid::new(dims, [1.0; 3]);
-    for a in 0..3 {
+    for (a, spacing) in grid.spacing.iter_mut().enumerate() {
         // LPS = diag(-1, -1, 1) * RAS.
         let col = [-affine[0][a], -affine[1][a], affine[2][a]];
-        let norm = (col[0] * col[0] + col[1] * col[1] + col[2] * col[2]).sqrt();
-        grid.spacing[a] = norm;
-        for r in 0..3 {
-            grid.direction[3 * r + a] = if norm > 0.0 { col[r] / norm } else { 0.0 };
+        let norm = col.iter().map(|c| c * c).sum::<f64>().sqrt();
+        *spacing = norm;
+        for (r, c) in col.iter().enumerate() {
+            grid.direction[3 * r + a] = if norm > 0.0 { c / norm } else { 0.0 };
         }
     }
     grid.origin = [-affine[0][3], -affine[1][3], affine[2][3]];
