@@ -142,3 +142,29 @@ fn usage_errors_exit_2() {
     let out = radcheck(&["conformance", "--image", "x.nii"]);
     assert_exit!(out, 2);
 }
+
+/// The phantom compiled into radcheck is the phantom of the IBSI data sets, voxel for voxel, with
+/// the same ROI and geometry.
+#[test]
+fn embedded_phantom_equals_the_nifti_files() {
+    let Some((image_path, mask_path)) = crate::util::phantom_files() else {
+        return;
+    };
+    let limits = radcheck_io::Limits::default();
+    let image = radcheck_io::nifti::read_image(&image_path, &limits).unwrap();
+    let mask = radcheck_io::nifti::read_mask(&mask_path, &limits).unwrap();
+    let (embedded_image, embedded_mask) = radcheck_reference::digital_phantom();
+    assert_eq!(image.dims(), [5, 4, 4]);
+    assert_eq!(image.as_slice(), embedded_image.as_slice());
+    assert_eq!(mask.as_slice(), embedded_mask.as_slice());
+    assert!(
+        image.grid().same_geometry(embedded_image.grid(), 1e-6),
+        "{:?}",
+        image.grid()
+    );
+    assert!(
+        mask.grid().same_geometry(embedded_mask.grid(), 1e-6),
+        "{:?}",
+        mask.grid()
+    );
+}

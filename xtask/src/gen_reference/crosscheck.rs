@@ -164,7 +164,7 @@ pub fn check(
             let Some((f, aggregation)) = registry.resolve(&row.tag) else {
                 bail!(
                     "{}: tag {:?} (line {}) matches no feature of the registry",
-                    dataset.csv_file(),
+                    super::csv_file(dataset),
                     row.tag,
                     row.line
                 );

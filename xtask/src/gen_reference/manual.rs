@@ -278,7 +278,7 @@ fn reference_table(
             (&cells[0], None, &cells[1..])
         };
         let context = || format!("table at line {}, row {cells:?}", table.line);
-        let dataset = Dataset::from_manual_label(data).with_context(context)?;
+        let dataset = super::from_manual_label(data).with_context(context)?;
         let value = parse_manual_cell(&rest[0]).with_context(context)?;
         let tolerance = parse_manual_cell(&rest[1]).with_context(context)?;
         let consensus = rest[2].trim().to_string();

@@ -15,7 +15,6 @@ mod output;
 mod registry;
 mod sources;
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -31,82 +30,37 @@ const VALUES_DIR: &str = "data/ibsi-reference/ibsi_1_reference_values";
 /// Output folder, relative to the workspace root.
 pub const OUTPUT_DIR: &str = "reference-data/ibsi1";
 
-/// An IBSI 1 reference data set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Dataset {
-    /// The digital phantom.
-    DigitalPhantom,
-    /// CT phantom, configuration A.
-    ConfigA,
-    /// CT phantom, configuration B.
-    ConfigB,
-    /// CT phantom, configuration C.
-    ConfigC,
-    /// CT phantom, configuration D.
-    ConfigD,
-    /// CT phantom, configuration E.
-    ConfigE,
-}
+pub use radcheck_reference::Dataset;
 
-impl Dataset {
-    /// All data sets in output order.
-    pub const ALL: [Dataset; 6] = [
-        Dataset::DigitalPhantom,
-        Dataset::ConfigA,
-        Dataset::ConfigB,
-        Dataset::ConfigC,
-        Dataset::ConfigD,
-        Dataset::ConfigE,
-    ];
-
-    /// Key in `values.csv`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Dataset::DigitalPhantom => "digital_phantom",
-            Dataset::ConfigA => "config_a",
-            Dataset::ConfigB => "config_b",
-            Dataset::ConfigC => "config_c",
-            Dataset::ConfigD => "config_d",
-            Dataset::ConfigE => "config_e",
-        }
-    }
-
-    /// Label in the manual's tables.
-    pub fn manual_label(self) -> &'static str {
-        match self {
-            Dataset::DigitalPhantom => "dig. phantom",
-            Dataset::ConfigA => "config. A",
-            Dataset::ConfigB => "config. B",
-            Dataset::ConfigC => "config. C",
-            Dataset::ConfigD => "config. D",
-            Dataset::ConfigE => "config. E",
-        }
-    }
-
-    /// The data set of a manual label.
-    pub fn from_manual_label(label: &str) -> Result<Dataset> {
-        Dataset::ALL
-            .into_iter()
-            .find(|d| d.manual_label() == label.trim())
-            .with_context(|| format!("unknown data set {label:?}"))
-    }
-
-    /// File name of the reference-value CSV file.
-    pub fn csv_file(self) -> &'static str {
-        match self {
-            Dataset::DigitalPhantom => "ibsi_1_dig_phantom.csv",
-            Dataset::ConfigA => "ibsi_1_chest_config_a.csv",
-            Dataset::ConfigB => "ibsi_1_chest_config_b.csv",
-            Dataset::ConfigC => "ibsi_1_chest_config_c.csv",
-            Dataset::ConfigD => "ibsi_1_chest_config_d.csv",
-            Dataset::ConfigE => "ibsi_1_chest_config_e.csv",
-        }
+/// Label of a data set in the manual's tables.
+pub fn manual_label(d: Dataset) -> &'static str {
+    match d {
+        Dataset::DigitalPhantom => "dig. phantom",
+        Dataset::ConfigA => "config. A",
+        Dataset::ConfigB => "config. B",
+        Dataset::ConfigC => "config. C",
+        Dataset::ConfigD => "config. D",
+        Dataset::ConfigE => "config. E",
     }
 }
 
-impl fmt::Display for Dataset {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
+/// The data set of a manual label.
+pub fn from_manual_label(label: &str) -> Result<Dataset> {
+    Dataset::ALL
+        .into_iter()
+        .find(|&d| manual_label(d) == label.trim())
+        .with_context(|| format!("unknown data set {label:?}"))
+}
+
+/// File name of a data set's reference-value CSV file.
+pub fn csv_file(d: Dataset) -> &'static str {
+    match d {
+        Dataset::DigitalPhantom => "ibsi_1_dig_phantom.csv",
+        Dataset::ConfigA => "ibsi_1_chest_config_a.csv",
+        Dataset::ConfigB => "ibsi_1_chest_config_b.csv",
+        Dataset::ConfigC => "ibsi_1_chest_config_c.csv",
+        Dataset::ConfigD => "ibsi_1_chest_config_d.csv",
+        Dataset::ConfigE => "ibsi_1_chest_config_e.csv",
     }
 }
 
@@ -146,7 +100,7 @@ pub fn generate(shared: &Path) -> Result<Generated> {
     let codes_csv = Input::read(shared, FEATURE_CODES)?;
     let value_csvs: Vec<Input> = Dataset::ALL
         .iter()
-        .map(|d| Input::read(shared, &format!("{VALUES_DIR}/{}", d.csv_file())))
+        .map(|d| Input::read(shared, &format!("{VALUES_DIR}/{}", csv_file(*d))))
         .collect::<Result<_>>()?;
 
     let chapter = manual::parse_features_chapter(features_rst.text()?)
@@ -291,7 +245,7 @@ mod tests {
             .chain(
                 Dataset::ALL
                     .iter()
-                    .map(|d| format!("{VALUES_DIR}/{}", d.csv_file())),
+                    .map(|d| format!("{VALUES_DIR}/{}", csv_file(*d))),
             )
             .filter(|rel| !shared.join(rel).is_file())
             .collect();
@@ -323,8 +277,8 @@ mod tests {
     #[test]
     fn dataset_labels_round_trip() {
         for d in Dataset::ALL {
-            assert_eq!(Dataset::from_manual_label(d.manual_label()).unwrap(), d);
+            assert_eq!(from_manual_label(manual_label(d)).unwrap(), d);
         }
-        assert!(Dataset::from_manual_label("config. F").is_err());
+        assert!(from_manual_label("config. F").is_err());
     }
 }

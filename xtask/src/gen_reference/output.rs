@@ -25,7 +25,7 @@ pub fn values_csv(check: &Check, registry: &Registry) -> String {
             let _ = writeln!(
                 s,
                 "{},{},{},{},{},{},{},{},{}",
-                r.dataset.key(),
+                r.dataset.as_str(),
                 r.tag,
                 f.ibsi_code,
                 f.family,
