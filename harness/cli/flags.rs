@@ -42,6 +42,8 @@ pub enum Source {
     Embedded,
     /// NIfTI files under RADCHECK_DATA.
     Nifti,
+    /// DICOM series and RTSTRUCT under RADCHECK_DATA.
+    Dicom,
 }
 
 #[derive(Debug, Args)]
@@ -111,9 +113,13 @@ pub struct ExtractArgs {
     pub image: PathBuf,
     /// NIfTI ROI mask on the same grid (voxels >= 0.5 are inside).
     pub mask: PathBuf,
-    /// Settings file (TOML, or JSON when it ends in .json), in IBSI terms; flags below override it.
+    /// Settings file (TOML, or JSON when it ends in .json), in IBSI terms; `preset = "SUITE"` in
+    /// it starts from that configuration. Flags below override it.
     #[arg(long)]
     pub settings: Option<PathBuf>,
+    /// Use the settings of an IBSI configuration (a single-case suite, e.g. ibsi1-ct-c).
+    #[arg(long, conflicts_with = "settings")]
+    pub config: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: FeatureFormat,

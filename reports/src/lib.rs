@@ -9,10 +9,10 @@
 //! - [`printer`]: `text`, `json`, `csv`, `junit` for conformance; `features_csv`, `features_json`.
 //!
 //! ```
-//! use radcheck_reports::{ConformanceReport, Provenance, ResultRow, printer};
+//! use radcheck_reports::{ConformanceReport, Provenance, ResultRow, RowKind, printer};
 //! use radcheck_stats::Status;
 //! let row = ResultRow {
-//!     case: "digital_phantom".into(), tag: "morph_volume".into(), ibsi_code: "RNU0".into(),
+//!     case: "digital_phantom".into(), kind: RowKind::Feature, tag: "morph_volume".into(), ibsi_code: "RNU0".into(),
 //!     family: "morphology".into(), aggregation: None, reference: 556.0, tolerance: 4.0,
 //!     value: Some(556.3), difference: Some(0.0), status: Status::Match, note: None,
 //! };
@@ -31,4 +31,5 @@ pub mod printer;
 pub use extraction::{ExtractionProvenance, ExtractionReport, FeatureRow};
 pub use model::{
     CaseProvenance, ConformanceReport, Counts, ExtractorInfo, InputFile, Provenance, ResultRow,
+    RowKind,
 };

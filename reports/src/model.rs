@@ -1,11 +1,35 @@
 use radcheck_stats::Status;
 use serde::Serialize;
 
+/// What a reference value describes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowKind {
+    /// An IBSI feature.
+    #[default]
+    Feature,
+    /// A diagnostic value of the processing chain (image and mask dimensions, intensities per
+    /// step), reported apart from the features.
+    Diagnostic,
+}
+
+impl RowKind {
+    /// The name used in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowKind::Feature => "feature",
+            RowKind::Diagnostic => "diagnostic",
+        }
+    }
+}
+
 /// One reference value scored against one extractor output.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResultRow {
     /// Suite case (data set), e.g. `digital_phantom`.
     pub case: String,
+    /// Feature or diagnostic.
+    pub kind: RowKind,
     /// Feature tag, e.g. `cm_joint_max_2D_avg`.
     pub tag: String,
     /// IBSI feature code, e.g. `GYBY`.
@@ -88,6 +112,8 @@ pub struct CaseProvenance {
     pub case: String,
     /// Reference data set the case is scored against.
     pub dataset: String,
+    /// Where the inputs came from (`embedded`, `nifti`, `dicom`).
+    pub source: String,
     /// Settings handed to the extractor, in IBSI terms.
     pub settings: serde_json::Value,
     /// Inputs with their hashes.
@@ -122,28 +148,37 @@ pub struct ConformanceReport {
 }
 
 impl ConformanceReport {
-    /// Verdict counts over all results.
+    /// Verdict counts over the feature rows.
     pub fn summary(&self) -> Counts {
+        self.counts_of(RowKind::Feature)
+    }
+
+    /// Verdict counts over the diagnostic rows.
+    pub fn diagnostics(&self) -> Counts {
+        self.counts_of(RowKind::Diagnostic)
+    }
+
+    fn counts_of(&self, kind: RowKind) -> Counts {
         let mut c = Counts::default();
-        for r in &self.results {
+        for r in self.results.iter().filter(|r| r.kind == kind) {
             c.add(r.status);
         }
         c
     }
 
-    /// Verdict counts per family, families in order of first appearance.
+    /// Verdict counts of the feature rows per family, families in order of first appearance.
     pub fn by_family(&self) -> Vec<(String, Counts)> {
         self.group_counts(|r| &r.family)
     }
 
-    /// Verdict counts per case, cases in order of first appearance.
+    /// Verdict counts of the feature rows per case, cases in order of first appearance.
     pub fn by_case(&self) -> Vec<(String, Counts)> {
         self.group_counts(|r| &r.case)
     }
 
     fn group_counts(&self, key: impl Fn(&ResultRow) -> &String) -> Vec<(String, Counts)> {
         let mut out: Vec<(String, Counts)> = Vec::new();
-        for r in &self.results {
+        for r in self.results.iter().filter(|r| r.kind == RowKind::Feature) {
             let k = key(r);
             let i = match out.iter().position(|(g, _)| g == k) {
                 Some(i) => i,
@@ -157,8 +192,10 @@ impl ConformanceReport {
         out
     }
 
-    /// Whether every reference value matched and no case failed.
+    /// Whether every reference value (features and diagnostics) matched and no case failed.
     pub fn passed(&self) -> bool {
-        self.summary().all_match() && self.provenance.cases.iter().all(|c| c.error.is_none())
+        self.summary().all_match()
+            && self.diagnostics().all_match()
+            && self.provenance.cases.iter().all(|c| c.error.is_none())
     }
 }

@@ -22,6 +22,7 @@ mod builtin;
 pub mod data;
 mod extractor;
 mod runner;
+pub mod settings_file;
 mod suite;
 
 pub use builtin::{Builtin, ExtractorSettings};

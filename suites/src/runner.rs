@@ -5,7 +5,9 @@ use radcheck_features::Value;
 use radcheck_grid::{Mask, Volume};
 use radcheck_io::{Limits, ReadError};
 use radcheck_reference::Dataset;
-use radcheck_reports::{CaseProvenance, ConformanceReport, InputFile, Provenance, ResultRow};
+use radcheck_reports::{
+    CaseProvenance, ConformanceReport, InputFile, Provenance, ResultRow, RowKind,
+};
 
 use crate::data::{MissingData, locate};
 use crate::{CaseInput, Extractor, SourceKind, Suite, SuiteError};
@@ -69,6 +71,7 @@ pub struct InvalidInput {
 struct Loaded {
     input: CaseInput,
     files: Vec<InputFile>,
+    source: SourceKind,
 }
 
 fn embedded(name: &str) -> Result<(Volume<f64>, Mask), RunError> {
@@ -128,32 +131,22 @@ fn load(suite: &Suite, case: &crate::Case, opts: &RunOptions) -> Result<Loaded, 
         return Ok(Loaded {
             input,
             files: vec![image_file, mask_file],
+            source: SourceKind::Nifti,
         });
     }
-    let (kind, inputs) = match opts.source {
-        Some(kind) => (
-            kind,
-            case.inputs.get(&kind).ok_or_else(|| {
-                RunError::Usage(format!(
-                    "suite {} case {} has no {} source (it has: {})",
-                    suite.name,
-                    case.name,
-                    kind.as_str(),
-                    case.inputs
-                        .keys()
-                        .map(|k| k.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })?,
-        ),
-        None => case
-            .inputs
-            .iter()
-            .next()
-            .map(|(k, v)| (*k, v))
-            .ok_or_else(|| RunError::Usage(format!("case {} has no inputs", case.name)))?,
-    };
+    // The requested source when the case has it, else the case's first source (a suite may mix
+    // cases that exist only embedded with cases that exist as files).
+    let (kind, inputs) = opts
+        .source
+        .and_then(|k| case.inputs.get_key_value(&k))
+        .or_else(|| case.inputs.iter().next())
+        .map(|(k, v)| (*k, v))
+        .ok_or_else(|| {
+            RunError::Usage(format!(
+                "suite {} case {} has no inputs",
+                suite.name, case.name
+            ))
+        })?;
     match kind {
         SourceKind::Embedded => {
             let (image, _) = embedded(&inputs.image)?;
@@ -179,6 +172,7 @@ fn load(suite: &Suite, case: &crate::Case, opts: &RunOptions) -> Result<Loaded, 
                     mask_path: None,
                 },
                 files,
+                source: kind,
             })
         }
         SourceKind::Nifti => {
@@ -197,8 +191,10 @@ fn load(suite: &Suite, case: &crate::Case, opts: &RunOptions) -> Result<Loaded, 
             Ok(Loaded {
                 input,
                 files: vec![image_file, mask_file],
+                source: kind,
             })
         }
+        SourceKind::Dicom => Err(RunError::Usage("DICOM input is not wired yet".into())),
     }
 }
 
@@ -273,8 +269,14 @@ pub fn run(
                 None => (None, Some("not computed".to_owned())),
             };
             let scored = radcheck_stats::score(r.value, r.tolerance, value);
+            let kind = if r.family == "Diagnostics" {
+                RowKind::Diagnostic
+            } else {
+                RowKind::Feature
+            };
             report.results.push(ResultRow {
                 case: case.name.clone(),
+                kind,
                 tag: r.tag.clone(),
                 ibsi_code: r.ibsi_code.clone().unwrap_or_default(),
                 family: r.family.clone(),
@@ -290,6 +292,7 @@ pub fn run(
         report.provenance.cases.push(CaseProvenance {
             case: case.name.clone(),
             dataset: case.dataset.clone(),
+            source: l.source.as_str().to_owned(),
             settings: serde_json::to_value(&case.settings).expect("settings serialise"),
             inputs: l.files,
             error,

@@ -20,6 +20,8 @@ pub enum SourceKind {
     Embedded,
     /// NIfTI files under the data root.
     Nifti,
+    /// A DICOM series folder and an RTSTRUCT (or SEG) file under the data root.
+    Dicom,
 }
 
 impl SourceKind {
@@ -28,6 +30,7 @@ impl SourceKind {
         match self {
             SourceKind::Embedded => "embedded",
             SourceKind::Nifti => "nifti",
+            SourceKind::Dicom => "dicom",
         }
     }
 }
@@ -36,10 +39,13 @@ impl SourceKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Inputs {
-    /// The image.
+    /// The image (a file, or a DICOM series folder).
     pub image: String,
-    /// The ROI mask.
+    /// The ROI mask (a file: NIfTI, RTSTRUCT or SEG).
     pub mask: String,
+    /// The ROI to take from an RTSTRUCT (or the segment label of a SEG).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roi: Option<String>,
 }
 
 /// One case of a suite: a reference data set, its inputs and the settings that reproduce it.
@@ -67,8 +73,11 @@ pub struct Suite {
     pub description: String,
     /// Reference value collection (`ibsi1`).
     pub reference: String,
-    /// Cases, run in order.
-    #[serde(rename = "case")]
+    /// Suites whose cases come first, in order (e.g. `ibsi1` includes the phantom and A-E).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// Cases, run in order after the included suites' cases.
+    #[serde(rename = "case", default)]
     pub cases: Vec<Case>,
 }
 
@@ -81,6 +90,14 @@ pub enum SuiteError {
     Unknown {
         /// The name asked for.
         name: String,
+    },
+    /// A suite includes itself or a suite with other reference values.
+    #[error("suite `{name}` cannot include `{include}` (itself, or other reference values)")]
+    Include {
+        /// Suite name.
+        name: String,
+        /// The included suite.
+        include: String,
     },
     /// A suite file does not parse.
     #[error("suite `{name}` is invalid")]

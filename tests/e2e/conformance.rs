@@ -147,10 +147,20 @@ fn output_is_byte_identical_across_runs_and_formats_are_well_formed() {
     assert_eq!(
         lines.next(),
         Some(
-            "case,tag,ibsi_code,family,aggregation,reference,tolerance,value,difference,status,note"
+            "case,kind,tag,ibsi_code,family,aggregation,reference,tolerance,value,difference,status,note"
         )
     );
-    assert_eq!(lines.count(), 482);
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 482);
+    // No field holds a comma here, so every row has the header's 12 fields.
+    for row in &rows {
+        assert_eq!(row.split(',').count(), 12, "{row}");
+    }
+    assert!(
+        rows[0].starts_with("digital_phantom,feature,morph_volume,RNU0,Morphology,DHQ4,556,4,"),
+        "{}",
+        rows[0]
+    );
     let junit = stdout(&radcheck(&["conformance", "--format", "junit"]));
     assert!(junit.starts_with("<?xml"));
     assert!(

@@ -14,6 +14,7 @@ pub fn run(args: &ConformanceArgs) -> anyhow::Result<Outcome> {
         source: args.source.map(|s| match s {
             Source::Embedded => SourceKind::Embedded,
             Source::Nifti => SourceKind::Nifti,
+            Source::Dicom => SourceKind::Dicom,
         }),
         image: args.image.clone(),
         mask: args.mask.clone(),

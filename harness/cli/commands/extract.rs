@@ -9,27 +9,10 @@ use super::Outcome;
 use crate::flags::{ExtractArgs, FamilyArg, FeatureFormat, Texture};
 
 fn load_settings(args: &ExtractArgs) -> anyhow::Result<ExtractorSettings> {
-    let mut s = match &args.settings {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read settings file {}", path.display()))?;
-            if path.extension().is_some_and(|e| e == "json") {
-                serde_json::from_str(&text).with_context(|| {
-                    format!(
-                        "settings file {} is not valid settings JSON",
-                        path.display()
-                    )
-                })?
-            } else {
-                toml::from_str(&text).with_context(|| {
-                    format!(
-                        "settings file {} is not valid settings TOML",
-                        path.display()
-                    )
-                })?
-            }
-        }
-        None => ExtractorSettings {
+    let mut s = match (&args.settings, &args.config) {
+        (Some(path), _) => radcheck_suites::settings_file::load(path)?,
+        (None, Some(name)) => radcheck_suites::settings_file::preset(name)?,
+        (None, None) => ExtractorSettings {
             processing: radcheck_process::ProcessSettings {
                 discretisation: Discretisation::FixedBinNumber { bins: 32 },
                 ..Default::default()

@@ -16,13 +16,14 @@ pub(crate) fn field(s: &str) -> String {
 pub fn csv(report: &ConformanceReport, mut w: impl Write) -> io::Result<()> {
     writeln!(
         w,
-        "case,tag,ibsi_code,family,aggregation,reference,tolerance,value,difference,status,note"
+        "case,kind,tag,ibsi_code,family,aggregation,reference,tolerance,value,difference,status,note"
     )?;
     for r in &report.results {
         writeln!(
             w,
-            "{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{}",
             field(&r.case),
+            r.kind.as_str(),
             field(&r.tag),
             field(&r.ibsi_code),
             field(&r.family),

@@ -7,6 +7,7 @@ use crate::{ConformanceReport, Counts, ResultRow};
 #[derive(Serialize)]
 struct JsonRow<'a> {
     case: &'a str,
+    kind: &'static str,
     tag: &'a str,
     ibsi_code: &'a str,
     family: &'a str,
@@ -30,6 +31,7 @@ struct Group<'a> {
 #[derive(Serialize)]
 struct JsonReport<'a> {
     summary: Counts,
+    diagnostics: Counts,
     families: Vec<Group<'a>>,
     cases: Vec<Group<'a>>,
     results: Vec<JsonRow<'a>>,
@@ -39,6 +41,7 @@ struct JsonReport<'a> {
 fn row(r: &ResultRow) -> JsonRow<'_> {
     JsonRow {
         case: &r.case,
+        kind: r.kind.as_str(),
         tag: &r.tag,
         ibsi_code: &r.ibsi_code,
         family: &r.family,
@@ -53,13 +56,15 @@ fn row(r: &ResultRow) -> JsonRow<'_> {
 }
 
 /// Prints one JSON object: `summary` (counts `match`, `partial_match`, `no_match`, `missing`,
-/// `total`), `families` and `cases` (the same counts per group), `results` (one object per
-/// reference value) and `provenance`.
+/// `total` over the feature rows), `diagnostics` (the same over the diagnostic rows), `families`
+/// and `cases` (feature counts per group), `results` (one object per reference value, with its
+/// `kind`) and `provenance`.
 pub fn json(report: &ConformanceReport, mut w: impl Write) -> io::Result<()> {
     let families = report.by_family();
     let cases = report.by_case();
     let doc = JsonReport {
         summary: report.summary(),
+        diagnostics: report.diagnostics(),
         families: families
             .iter()
             .map(|(n, c)| Group {

@@ -37,9 +37,10 @@ pub fn text(report: &ConformanceReport, opts: TextOptions, mut w: impl Write) ->
             .collect();
         writeln!(
             w,
-            "  case {} [{}]: {}",
+            "  case {} [{}, {}]: {}",
             case.case,
             case.dataset,
+            case.source,
             inputs.join(", ")
         )?;
         if let Some(err) = &case.error {
@@ -64,6 +65,10 @@ pub fn text(report: &ConformanceReport, opts: TextOptions, mut w: impl Write) ->
     }
     let total = report.summary();
     counts_line(&mut w, "total", &total)?;
+    let diagnostics = report.diagnostics();
+    if diagnostics.total > 0 {
+        counts_line(&mut w, "diagnostics", &diagnostics)?;
+    }
     let listed: Vec<_> = report
         .results
         .iter()
@@ -99,9 +104,17 @@ pub fn text(report: &ConformanceReport, opts: TextOptions, mut w: impl Write) ->
     }
     writeln!(w)?;
     let verdict = if report.passed() { "PASS" } else { "FAIL" };
-    writeln!(
+    write!(
         w,
         "{verdict}: {} of {} reference values match ({} partial, {} no match, {} missing)",
         total.matched, total.total, total.partial_match, total.no_match, total.missing
-    )
+    )?;
+    if diagnostics.total > 0 {
+        write!(
+            w,
+            "; diagnostics {} of {} match",
+            diagnostics.matched, diagnostics.total
+        )?;
+    }
+    writeln!(w)
 }
