@@ -1,5 +1,5 @@
 use radcheck_features::{Feature, FeatureSettings, extract};
-use radcheck_process::{ProcessSettings, prepare};
+use radcheck_process::{ProcessSettings, prepare, prepare_with_diagnostics};
 use radcheck_reports::ExtractorInfo;
 use serde::{Deserialize, Serialize};
 
@@ -10,7 +10,12 @@ use crate::{CaseInput, ExtractError, Extractor};
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ExtractorSettings {
-    /// Image processing (re-segmentation, discretisation).
+    /// Also report the IBSI diagnostic features (image and ROI dimensions, voxel counts and
+    /// intensities at the initial, interpolated and re-segmented stages, e.g.
+    /// `int_mask_vox_count_reseg_roi`), after the features. With interpolation this
+    /// interpolates the whole image rather than the ROI's neighbourhood.
+    pub diagnostics: bool,
+    /// Image processing (interpolation, re-segmentation, discretisation).
     pub processing: ProcessSettings,
     /// Feature families and their parameters.
     pub features: FeatureSettings,
@@ -33,7 +38,18 @@ impl Extractor for Builtin {
         input: &CaseInput,
         settings: &ExtractorSettings,
     ) -> Result<Vec<Feature>, ExtractError> {
-        let prepared = prepare(&input.image, &input.mask, &settings.processing)?;
-        Ok(extract(&prepared, &settings.features))
+        if !settings.diagnostics {
+            let prepared = prepare(&input.image, &input.mask, &settings.processing)?;
+            return Ok(extract(&prepared, &settings.features));
+        }
+        let (prepared, diagnostics) =
+            prepare_with_diagnostics(&input.image, &input.mask, &settings.processing)?;
+        let mut features = extract(&prepared, &settings.features);
+        features.extend(
+            diagnostics
+                .into_iter()
+                .map(|d| Feature::new(d.tag, d.value)),
+        );
+        Ok(features)
     }
 }

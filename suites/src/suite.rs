@@ -5,12 +5,28 @@ use serde::{Deserialize, Serialize};
 use crate::ExtractorSettings;
 
 /// Names of the suites compiled into radcheck.
-pub const SUITE_NAMES: [&str; 1] = ["ibsi1-digital-phantom"];
-
-const EMBEDDED: [(&str, &str); 1] = [(
+pub const SUITE_NAMES: [&str; 7] = [
     "ibsi1-digital-phantom",
-    include_str!("../ibsi1-digital-phantom/suite.toml"),
-)];
+    "ibsi1-ct-a",
+    "ibsi1-ct-b",
+    "ibsi1-ct-c",
+    "ibsi1-ct-d",
+    "ibsi1-ct-e",
+    "ibsi1",
+];
+
+const EMBEDDED: [(&str, &str); 7] = [
+    (
+        "ibsi1-digital-phantom",
+        include_str!("../ibsi1-digital-phantom/suite.toml"),
+    ),
+    ("ibsi1-ct-a", include_str!("../ibsi1-ct-a/suite.toml")),
+    ("ibsi1-ct-b", include_str!("../ibsi1-ct-b/suite.toml")),
+    ("ibsi1-ct-c", include_str!("../ibsi1-ct-c/suite.toml")),
+    ("ibsi1-ct-d", include_str!("../ibsi1-ct-d/suite.toml")),
+    ("ibsi1-ct-e", include_str!("../ibsi1-ct-e/suite.toml")),
+    ("ibsi1", include_str!("../ibsi1/suite.toml")),
+];
 
 /// Where a case's image and mask come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -129,7 +145,27 @@ pub fn suite(name: &str) -> Result<Suite, SuiteError> {
             .ok_or_else(|| SuiteError::Unknown {
                 name: name.to_owned(),
             })?;
-    Suite::from_toml(name, text)
+    let mut s = Suite::from_toml(name, text)?;
+    let mut cases = Vec::new();
+    for inner in std::mem::take(&mut s.include) {
+        if inner == name {
+            return Err(SuiteError::Include {
+                name: name.to_owned(),
+                include: inner,
+            });
+        }
+        let included = suite(&inner)?;
+        if included.reference != s.reference {
+            return Err(SuiteError::Include {
+                name: name.to_owned(),
+                include: inner,
+            });
+        }
+        cases.extend(included.cases);
+    }
+    cases.append(&mut s.cases);
+    s.cases = cases;
+    Ok(s)
 }
 
 #[cfg(test)]
@@ -141,9 +177,27 @@ mod tests {
         for name in SUITE_NAMES {
             let s = suite(name).unwrap();
             assert_eq!(s.name, name);
-            assert!(!s.cases.is_empty());
+            assert!(!s.cases.is_empty(), "{name} has no case");
         }
         assert!(matches!(suite("nope"), Err(SuiteError::Unknown { .. })));
+    }
+
+    #[test]
+    fn ibsi1_runs_the_phantom_then_configurations_a_to_e() {
+        let s = suite("ibsi1").unwrap();
+        let datasets: Vec<&str> = s.cases.iter().map(|c| c.dataset.as_str()).collect();
+        assert_eq!(
+            datasets,
+            [
+                "digital_phantom",
+                "config_a",
+                "config_b",
+                "config_c",
+                "config_d",
+                "config_e"
+            ]
+        );
+        assert!(s.include.is_empty());
     }
 
     #[test]

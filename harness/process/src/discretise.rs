@@ -16,12 +16,13 @@ pub enum Discretisation {
         /// Number of bins.
         bins: u16,
     },
-    /// Fixed bin size: `floor((x - min) / width) + 1`, with `min` the lower re-segmentation bound
-    /// when given, else the lowest intensity in the intensity mask.
+    /// Fixed bin size: `floor((x - min) / width) + 1` (IBSI 1 Q3RU).
     FixedBinSize {
         /// Bin width, in image intensity units (e.g. HU).
         width: f64,
-        /// Lower edge of the first bin; `None` uses the ROI minimum.
+        /// Lower edge of the first bin, in image intensity units. `None`: [`crate::prepare`]
+        /// uses the lower re-segmentation bound when there is one (as the manual recommends),
+        /// else (and [`discretise`] always) the lowest intensity in the intensity mask.
         min: Option<f64>,
     },
 }

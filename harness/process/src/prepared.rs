@@ -1,24 +1,48 @@
 use radcheck_grid::{Grid, Mask, Volume};
 use serde::{Deserialize, Serialize};
 
-use crate::{Discretisation, Error, GreyImage, Resegmentation, Result, discretise, resegment};
+use crate::crop::{Region, bounding_box, crop, crop_grid};
+use crate::diagnostics::{Diagnostic, RoiStage, Stage, image_diagnostics, roi_diagnostics};
+use crate::interpolate::{Interpolation, InterpolationGrid, interpolate, round_intensities};
+use crate::{
+    Discretisation, Error, GreyImage, Resegmentation, Result, discretise, outlier_range, resegment,
+};
 
-/// Settings of the processing chain, in IBSI terms.
+/// Settings of the processing chain, in IBSI terms. The default does no processing at all
+/// (no interpolation, re-segmentation or discretisation), as the IBSI digital phantom needs.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ProcessSettings {
-    /// Re-segmentation range applied to the intensity mask.
+    /// Round the input intensities to the nearest integer (ties away from zero) before any
+    /// other step. The IBSI manual asks for it with the NIfTI version of its CT phantom
+    /// ("converted to 32-bit float and rounded to the nearest integer"); intensities are held
+    /// as 64-bit floats throughout.
+    pub round_input: bool,
+    /// Interpolation of the image and the ROI mask (IBSI 1 VTM2); `None`: none.
+    pub interpolation: Option<Interpolation>,
+    /// Re-segmentation range applied to the intensity mask (IBSI 1 USB3).
     pub resegmentation: Resegmentation,
-    /// Discretisation for texture and intensity-histogram features.
+    /// Intensity outlier filtering (IBSI 1 7ACA): the number `n` of standard deviations; voxels
+    /// outside `mean ± n sd` (population sd) of the intensities in the ROI (the morphological
+    /// mask) leave the intensity mask (IBSI configurations D and E: 3). With a range as well,
+    /// the intensity mask keeps the intersection of both ranges (IBSI 1 IF9H). `None`: no
+    /// outlier filtering.
+    pub outlier_filter: Option<f64>,
+    /// Discretisation for texture and intensity-histogram features (IBSI 1 4R0B). A fixed bin
+    /// size without a minimum starts at the lower re-segmentation bound when there is one.
     pub discretisation: Discretisation,
 }
 
 /// An image ready for feature computation.
+///
+/// The image is cropped to the ROI's bounding box plus a margin of [`CROP_MARGIN_MM`] (clipped
+/// to the image): every feature of IBSI 1 gives the same value on it as on the whole image.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prepared {
-    /// Geometry of the image.
+    /// Geometry of the (cropped) image.
     pub grid: Grid,
-    /// Intensities of the whole image (local intensity features look outside the ROI).
+    /// Intensities of the (cropped) image, inside and outside the ROI (local intensity features
+    /// look outside the ROI).
     pub intensity: Vec<f64>,
     /// Morphological mask: the ROI as delineated (after interpolation).
     pub morph_mask: Vec<bool>,
@@ -39,6 +63,11 @@ impl Prepared {
             .collect()
     }
 }
+
+/// Margin (mm) kept around the ROI's bounding box, one voxel more: more than the 6.2 mm radius of
+/// the 1 cm³ sphere of the local intensity features, the only features that read intensities
+/// outside the ROI.
+pub const CROP_MARGIN_MM: f64 = 10.0;
 
 /// Checks that `mask` lies on the image grid (positions within 1e-3 mm), holds at least one
 /// voxel, and that every intensity inside it is finite.
@@ -66,20 +95,214 @@ pub fn check_inputs(image: &Volume<f64>, mask: &Mask) -> Result<()> {
 
 /// Runs the IBSI processing chain on `image` and `mask`.
 pub fn prepare(image: &Volume<f64>, mask: &Mask, settings: &ProcessSettings) -> Result<Prepared> {
+    run(image, mask, settings, None)
+}
+
+/// Runs the IBSI processing chain on `image` and `mask` and records the IBSI diagnostic features
+/// of every stage. These describe the whole image: with interpolation, the whole image is
+/// interpolated (without, only the ROI's neighbourhood is).
+pub fn prepare_with_diagnostics(
+    image: &Volume<f64>,
+    mask: &Mask,
+    settings: &ProcessSettings,
+) -> Result<(Prepared, Vec<Diagnostic>)> {
+    let mut diagnostics = Vec::with_capacity(60);
+    let p = run(image, mask, settings, Some(&mut diagnostics))?;
+    Ok((p, diagnostics))
+}
+
+fn check_settings(settings: &ProcessSettings) -> Result<()> {
+    if let Some(n) = settings.outlier_filter
+        && !(n.is_finite() && n > 0.0)
+    {
+        return Err(Error::Settings(format!(
+            "outlier filtering needs a positive number of standard deviations, found {n}"
+        )));
+    }
+    if let Some(i) = &settings.interpolation
+        && !(i.mask_threshold.is_finite() && i.mask_threshold > 0.0 && i.mask_threshold <= 1.0)
+    {
+        return Err(Error::Settings(format!(
+            "the partial-volume threshold of the interpolated mask must lie in (0, 1], found {}",
+            i.mask_threshold
+        )));
+    }
+    Ok(())
+}
+
+/// Voxels along each axis that cover [`CROP_MARGIN_MM`], plus one.
+fn margin(spacing: [f64; 3]) -> [usize; 3] {
+    spacing.map(|s| (CROP_MARGIN_MM / s).ceil() as usize + 1)
+}
+
+/// The IBSI processing order (IBSI 1, chapter 2), in one place.
+fn run(
+    image: &Volume<f64>,
+    mask: &Mask,
+    settings: &ProcessSettings,
+    mut diagnostics: Option<&mut Vec<Diagnostic>>,
+) -> Result<Prepared> {
+    // 1. Inputs: mask on the image grid, ROI not empty, intensities in the ROI finite.
     check_inputs(image, mask)?;
-    let grid = image.grid().clone();
-    let intensity = image.as_slice().to_vec();
-    let morph_mask = mask.as_slice().to_vec();
+    check_settings(settings)?;
+    let grid = image.grid();
+    // Input intensities as processed: rounded where they are read, so that only the voxels
+    // used are touched.
+    let round_input = settings.round_input;
+    let read = move |v: f64| if round_input { v.round() } else { v };
+    let source = image.as_slice();
+    let bb = bounding_box(grid.dims, mask.as_slice()).expect("check_inputs: ROI not empty");
+    if let Some(d) = diagnostics.as_deref_mut() {
+        d.extend(image_diagnostics(
+            Stage::Initial,
+            grid,
+            source.iter().map(|&v| read(v)),
+        ));
+        let intensity: Vec<f64> = crop(source, grid.dims, &bb).into_iter().map(read).collect();
+        let roi = crop(mask.as_slice(), grid.dims, &bb);
+        d.extend(roi_diagnostics(
+            Stage::Initial,
+            &RoiStage {
+                grid_dims: grid.dims,
+                region_dims: bb.dims,
+                intensity: &intensity,
+                morph_mask: &roi,
+                int_mask: &roi,
+            },
+        ));
+    }
+
+    // 2. Interpolation of the image (with intensity rounding) and of the ROI mask (with the
+    //    partial-volume threshold), on the box of the new grid around the ROI. Without
+    //    interpolation, the same box of the original grid.
+    let (full, region, intensity, morph_mask) = match &settings.interpolation {
+        None => {
+            let region = bb.grown(margin(grid.spacing), grid.dims);
+            if let Some(d) = diagnostics.as_deref_mut() {
+                d.extend(image_diagnostics(
+                    Stage::Interpolated,
+                    grid,
+                    source.iter().map(|&v| read(v)),
+                ));
+            }
+            (
+                grid.clone(),
+                region,
+                crop(source, grid.dims, &region)
+                    .into_iter()
+                    .map(read)
+                    .collect(),
+                crop(mask.as_slice(), grid.dims, &region),
+            )
+        }
+        Some(interp) => {
+            let target = InterpolationGrid::new(grid, &interp.spacing)?;
+            let dims = target.grid.dims;
+            let region = target
+                .covering(&bb, interp.mask_method)
+                .grown(margin(target.grid.spacing), dims);
+            let intensity = match diagnostics.as_deref_mut() {
+                Some(d) => {
+                    let mut all =
+                        interpolate(source, read, &target, &Region::whole(dims), interp.method);
+                    if interp.round_intensities {
+                        round_intensities(&mut all);
+                    }
+                    d.extend(image_diagnostics(
+                        Stage::Interpolated,
+                        &target.grid,
+                        all.iter().copied(),
+                    ));
+                    crop(&all, dims, &region)
+                }
+                None => {
+                    let mut v = interpolate(source, read, &target, &region, interp.method);
+                    if interp.round_intensities {
+                        round_intensities(&mut v);
+                    }
+                    v
+                }
+            };
+            let morph_mask: Vec<bool> = interpolate(
+                mask.as_slice(),
+                f64::from,
+                &target,
+                &region,
+                interp.mask_method,
+            )
+            .into_iter()
+            .map(|v| v >= interp.mask_threshold)
+            .collect();
+            if !morph_mask.iter().any(|&m| m) {
+                return Err(Error::EmptyRoi {
+                    stage: " after interpolation",
+                });
+            }
+            for (i, (&v, &m)) in intensity.iter().zip(&morph_mask).enumerate() {
+                if m && !v.is_finite() {
+                    let c = Grid::new(region.dims, [1.0; 3]).coords(i);
+                    return Err(Error::NonFinite {
+                        value: v,
+                        voxel: [0, 1, 2].map(|a| region.lo[a] + c[a]),
+                    });
+                }
+            }
+            (target.grid, region, intensity, morph_mask)
+        }
+    };
+    if let Some(d) = diagnostics.as_deref_mut() {
+        d.extend(roi_diagnostics(
+            Stage::Interpolated,
+            &RoiStage {
+                grid_dims: full.dims,
+                region_dims: region.dims,
+                intensity: &intensity,
+                morph_mask: &morph_mask,
+                int_mask: &morph_mask,
+            },
+        ));
+    }
+
+    // 3. Re-segmentation of the intensity mask (the morphological mask stays as interpolated):
+    //    the intersection of the range and of the outlier range, whose mean and standard
+    //    deviation are those of the voxels assigned to the ROI (IBSI 1 IF9H, 7ACA).
     let mut int_mask = morph_mask.clone();
     resegment(&intensity, &mut int_mask, &settings.resegmentation);
+    if let Some(n) = settings.outlier_filter
+        && let Some(range) = outlier_range(&intensity, &morph_mask, n)
+    {
+        resegment(&intensity, &mut int_mask, &range);
+    }
     if !int_mask.iter().any(|&m| m) {
         return Err(Error::EmptyRoi {
             stage: " after re-segmentation",
         });
     }
-    let grey = discretise(grid.dims, &intensity, &int_mask, &settings.discretisation)?;
+    if let Some(d) = diagnostics {
+        d.extend(roi_diagnostics(
+            Stage::Resegmented,
+            &RoiStage {
+                grid_dims: full.dims,
+                region_dims: region.dims,
+                intensity: &intensity,
+                morph_mask: &morph_mask,
+                int_mask: &int_mask,
+            },
+        ));
+    }
+
+    // 4. Discretisation of the intensity mask; a fixed bin size starts at the lower
+    //    re-segmentation bound unless told otherwise (IBSI 1, table of recommendations).
+    let discretisation = match settings.discretisation {
+        Discretisation::FixedBinSize { width, min: None } => Discretisation::FixedBinSize {
+            width,
+            min: settings.resegmentation.min,
+        },
+        d => d,
+    };
+    let grey = discretise(region.dims, &intensity, &int_mask, &discretisation)?;
     Ok(Prepared {
-        grid,
+        grid: crop_grid(&full, &region),
         intensity,
         morph_mask,
         int_mask,
@@ -90,6 +313,7 @@ pub fn prepare(image: &Volume<f64>, mask: &Mask, settings: &ProcessSettings) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::interpolate::{InterpolationMethod, Spacing};
 
     fn grid() -> Grid {
         Grid::new([2, 2, 1], [1.0; 3])
@@ -138,5 +362,167 @@ mod tests {
                 stage: " after re-segmentation"
             })
         );
+    }
+
+    /// A 40 x 40 x 10 image of 1 x 1 x 3 mm with intensity 10 x + y - 3 z (x, y, z in mm) and
+    /// a 6 x 5 x 3 voxel box ROI at (12, 20, 4).
+    fn ramp() -> (Volume<f64>, Mask) {
+        let g = Grid::new([40, 40, 10], [1.0, 1.0, 3.0]);
+        let values = (0..g.len())
+            .map(|i| {
+                let [x, y, z] = g.coords(i);
+                10.0 * x as f64 + y as f64 - 9.0 * z as f64
+            })
+            .collect();
+        let mask = (0..g.len())
+            .map(|i| {
+                let [x, y, z] = g.coords(i);
+                (12..18).contains(&x) && (20..25).contains(&y) && (4..7).contains(&z)
+            })
+            .collect();
+        (
+            Volume::from_vec(g.clone(), values).unwrap(),
+            Volume::from_vec(g, mask).unwrap(),
+        )
+    }
+
+    #[test]
+    fn no_interpolation_crops_around_the_roi() {
+        let (image, mask) = ramp();
+        let p = prepare(&image, &mask, &ProcessSettings::default()).unwrap();
+        // Margin ceil(10 / 1) + 1 = 11 voxels in-plane (clipped at 0 below x = 12 - 11 = 1),
+        // ceil(10 / 3) + 1 = 5 slices (clipped to 0..10).
+        assert_eq!(p.grid.dims, [6 + 22, 5 + 22, 10]);
+        assert_eq!(p.grid.origin, [1.0, 9.0, 0.0]);
+        assert_eq!(p.morph_mask.iter().filter(|&&m| m).count(), 90);
+        // The first voxel of the crop is (1, 9, 0): 10 + 9.
+        assert_eq!(p.intensity[0], 19.0);
+    }
+
+    #[test]
+    fn linear_interpolation_of_the_ramp_and_diagnostics() {
+        let (image, mask) = ramp();
+        let settings = ProcessSettings {
+            interpolation: Some(Interpolation {
+                spacing: Spacing {
+                    x: Some(2.0),
+                    y: Some(2.0),
+                    z: Some(2.0),
+                },
+                method: InterpolationMethod::Linear,
+                round_intensities: true,
+                ..Default::default()
+            }),
+            resegmentation: Resegmentation {
+                min: None,
+                max: Some(150.0),
+            },
+            discretisation: Discretisation::FixedBinNumber { bins: 4 },
+            ..Default::default()
+        };
+        let (p, d) = prepare_with_diagnostics(&image, &mask, &settings).unwrap();
+        let get = |tag: &str| d.iter().find(|x| x.tag == tag).unwrap().value;
+        // New grid: ceil(40 / 2) = 20 in-plane, ceil(30 / 2) = 15 slices; first voxel at grid
+        // coordinates (39 - 38) / 2 = 0.5 in-plane and (9 - (2/3) 14) / 2 = -1/6 along z.
+        assert_eq!(get("img_dim_x_interp_img"), 20.0);
+        assert_eq!(get("img_dim_z_interp_img"), 15.0);
+        assert_eq!(get("vox_dim_z_interp_img"), 2.0);
+        assert_eq!(get("vox_dim_z_init_img"), 3.0);
+        assert_eq!(get("int_mask_dim_z_interp_roi"), 15.0);
+        // The initial image mean: 10 * 19.5 + 19.5 - 9 * 4.5 = 174.
+        assert_eq!(get("mean_int_init_img"), 174.0);
+        assert_eq!(get("int_mask_vox_count_init_roi"), 90.0);
+        // The interpolated box mask is the product of 1D profiles (x fastest, linear weights).
+        // x voxels 12..=17 at u = 0.5 + 2t: t = 6, 7, 8 (u = 12.5, 14.5, 16.5) weigh 1.
+        // y voxels 20..=24: u = 20.5, 22.5 weigh 1, u = 24.5 weighs 0.5.
+        // z voxels 4..=6 at u = -1/6 + 2t/3: t = 6 (3.83) weighs 5/6, t = 7, 8, 9 weigh 1,
+        // t = 10 (6.5) weighs 0.5. Products >= 0.5: 2 y rows x 5 slices + 1 y row x 3 slices,
+        // times 3 x voxels = 39, in a 3 x 3 x 5 box.
+        assert_eq!(get("morph_mask_bb_dim_x_interp_roi"), 3.0);
+        assert_eq!(get("morph_mask_bb_dim_y_interp_roi"), 3.0);
+        assert_eq!(get("morph_mask_bb_dim_z_interp_roi"), 5.0);
+        assert_eq!(get("morph_mask_vox_count_interp_roi"), 39.0);
+        // Linear interpolation of a ramp is exact: 10 x + y - 3 z at the new centres (world mm
+        // x = 0.5 + 2t, y likewise, z = -0.5 + 2t), integers here. Re-segmentation to <= 150
+        // drops (x, y, z) = (16.5, 20.5, 11.5) -> 151 and (16.5, 22.5, 11.5) -> 153; the
+        // highest kept is (16.5, 24.5, 13.5) -> 149.
+        assert_eq!(get("int_mask_vox_count_reseg_roi"), 37.0);
+        assert_eq!(get("int_mask_max_int_reseg_roi"), 149.0);
+        assert_eq!(get("morph_mask_vox_count_reseg_roi"), 39.0);
+        assert_eq!(d.len(), 60);
+        // Every intensity in the prepared ROI is the rounded ramp at its world position.
+        for (i, _) in p.morph_mask.iter().enumerate().filter(|&(_, &m)| m) {
+            let [x, y, z] = p.grid.coords(i);
+            let w = [0, 1, 2].map(|a| p.grid.origin[a] + [x, y, z][a] as f64 * 2.0);
+            let expected = (10.0 * w[0] + w[1] - 3.0 * w[2]).round();
+            assert_eq!(p.intensity[i], expected, "voxel {:?}", [x, y, z]);
+        }
+        // Without diagnostics the same prepared image.
+        assert_eq!(prepare(&image, &mask, &settings).unwrap(), p);
+    }
+
+    #[test]
+    fn fixed_bin_size_starts_at_the_resegmentation_minimum() {
+        let image = Volume::from_vec(grid(), vec![-480.0, -470.0, -420.0, 0.0]).unwrap();
+        let mask = Volume::filled(grid(), true);
+        let settings = ProcessSettings {
+            resegmentation: Resegmentation {
+                min: Some(-500.0),
+                max: None,
+            },
+            discretisation: Discretisation::FixedBinSize {
+                width: 25.0,
+                min: None,
+            },
+            ..Default::default()
+        };
+        let p = prepare(&image, &mask, &settings).unwrap();
+        // From -500: -480 -> 1, -470 -> 2, -420 -> 4, 0 -> 21.
+        assert_eq!(p.grey.levels, vec![1, 2, 4, 21]);
+    }
+
+    #[test]
+    fn outlier_range_is_of_the_roi_and_intersects_the_range() {
+        // Intensities 0, 10 (8 voxels), 200; range [0, 100], one sigma. Over the ROI: mean 28,
+        // population sd sqrt(40800 / 10 - 28^2) = 57.4, outlier range [-29.4, 85.4]; the
+        // intersection with [0, 100] keeps 0 and the 10s. (Computing mean and sd after the
+        // range instead, 8.89 and 3.14, would drop 0 as well.)
+        let g = Grid::new([10, 1, 1], [1.0; 3]);
+        let mut v = vec![0.0];
+        v.extend([10.0; 8]);
+        v.push(200.0);
+        let image = Volume::from_vec(g.clone(), v).unwrap();
+        let mask = Volume::filled(g, true);
+        let settings = ProcessSettings {
+            resegmentation: Resegmentation {
+                min: Some(0.0),
+                max: Some(100.0),
+            },
+            outlier_filter: Some(1.0),
+            discretisation: Discretisation::FixedBinNumber { bins: 2 },
+            ..Default::default()
+        };
+        let p = prepare(&image, &mask, &settings).unwrap();
+        let mut expected = vec![0.0];
+        expected.extend([10.0; 8]);
+        assert_eq!(p.roi_intensities(), expected);
+        // The outlier range alone drops 200 too.
+        let alone = ProcessSettings {
+            outlier_filter: Some(1.0),
+            discretisation: Discretisation::FixedBinNumber { bins: 2 },
+            ..Default::default()
+        };
+        assert_eq!(
+            prepare(&image, &mask, &alone).unwrap().roi_intensities(),
+            expected
+        );
+        let bad = ProcessSettings {
+            outlier_filter: Some(-1.0),
+            ..Default::default()
+        };
+        assert!(matches!(
+            prepare(&image, &Volume::filled(image.grid().clone(), true), &bad),
+            Err(Error::Settings(_))
+        ));
     }
 }
