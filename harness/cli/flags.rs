@@ -21,9 +21,14 @@ pub enum Command {
     /// embedded IBSI 1 digital phantom).
     #[command(after_help = EXIT_CODES)]
     Conformance(ConformanceArgs),
-    /// Compute the built-in extractor's features for a NIfTI image and mask.
+    /// Compute the built-in extractor's features for an image and ROI (NIfTI, or a DICOM series
+    /// with an RTSTRUCT or SEG).
     #[command(after_help = EXIT_CODES)]
     Extract(ExtractArgs),
+    /// Show what a file or folder holds: DICOM series (modality, geometry), RTSTRUCT (ROIs), SEG
+    /// (segments), NIfTI (geometry).
+    #[command(after_help = EXIT_CODES)]
+    Inspect(InspectArgs),
     /// List the suites compiled into radcheck.
     Suites,
 }
@@ -57,12 +62,15 @@ pub struct ConformanceArgs {
     /// Where the suite's images come from (default: each case's first source).
     #[arg(long, value_enum)]
     pub source: Option<Source>,
-    /// NIfTI image replacing the input of a single-case suite.
+    /// Image replacing the input of a single-case suite: NIfTI file or DICOM series folder.
     #[arg(long, requires = "mask")]
     pub image: Option<PathBuf>,
-    /// NIfTI mask replacing the input of a single-case suite.
+    /// Mask replacing the input of a single-case suite: NIfTI, DICOM RTSTRUCT (with --roi) or SEG.
     #[arg(long, requires = "image")]
     pub mask: Option<PathBuf>,
+    /// ROI name in an RTSTRUCT mask (segment label for a SEG).
+    #[arg(long, requires = "mask")]
+    pub roi: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: ConformanceFormat,
@@ -107,12 +115,31 @@ pub enum FamilyArg {
     Ngldm,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InspectFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// A file (DICOM, NIfTI) or a folder of DICOM files.
+    pub path: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: InspectFormat,
+}
+
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
-    /// NIfTI image (.nii or .nii.gz).
+    /// Image: NIfTI file (.nii, .nii.gz) or DICOM series folder.
     pub image: PathBuf,
-    /// NIfTI ROI mask on the same grid (voxels >= 0.5 are inside).
+    /// ROI: NIfTI mask on the image grid (voxels >= 0.5 are inside), DICOM RTSTRUCT (with
+    /// --roi) or DICOM SEG.
     pub mask: PathBuf,
+    /// ROI name in an RTSTRUCT (segment label for a SEG with several segments).
+    #[arg(long)]
+    pub roi: Option<String>,
     /// Settings file (TOML, or JSON when it ends in .json), in IBSI terms; `preset = "SUITE"` in
     /// it starts from that configuration. Flags below override it.
     #[arg(long)]

@@ -272,6 +272,27 @@ pub fn ibsi1_reference_value(dataset: Dataset, tag: &str) -> Option<&'static Ref
     ibsi1_reference(dataset).iter().find(|v| v.tag == tag)
 }
 
+/// The IBSI tolerance of a feature relative to its value: the largest `tolerance / |value|` over
+/// the CT phantom configurations A-E that give the tag a non-zero reference value. This is how
+/// far apart two computations of the same feature on other images may be and still count as
+/// the same within IBSI tolerances. `None` when no configuration has the tag.
+///
+/// ```
+/// use radcheck_reference::relative_tolerance;
+/// // Mesh volume: 3.58e5 ± 5e3 (A, B), 3.67e5 ± 6e3 (C-E): the largest ratio is 6e3 / 3.67e5.
+/// let r = relative_tolerance("morph_volume").unwrap();
+/// assert!((r - 6e3 / 3.67e5).abs() < 1e-12);
+/// ```
+pub fn relative_tolerance(tag: &str) -> Option<f64> {
+    Dataset::ALL
+        .into_iter()
+        .filter(|&d| d != Dataset::DigitalPhantom)
+        .filter_map(|d| ibsi1_reference_value(d, tag))
+        .filter(|v| v.value != 0.0)
+        .map(|v| v.tolerance / v.value.abs())
+        .reduce(f64::max)
+}
+
 /// A registry row: `(tag_prefix, ibsi_code, family, feature)`.
 type Registered = (&'static str, &'static str, &'static str, &'static str);
 

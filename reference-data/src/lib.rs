@@ -18,6 +18,6 @@ mod phantom;
 
 pub use ibsi1::{
     Consensus, Dataset, FeatureInfo, IBSI1_VALUES_CSV, ReferenceValue, UnknownName, feature_info,
-    ibsi1_reference, ibsi1_reference_value,
+    ibsi1_reference, ibsi1_reference_value, relative_tolerance,
 };
 pub use phantom::{digital_phantom, digital_phantom_grid};

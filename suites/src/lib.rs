@@ -21,6 +21,7 @@
 mod builtin;
 pub mod data;
 mod extractor;
+pub mod inputs;
 mod runner;
 pub mod settings_file;
 mod suite;

@@ -10,6 +10,7 @@ use radcheck_reports::{
 };
 
 use crate::data::{MissingData, locate};
+use crate::inputs::{self, InputError};
 use crate::{CaseInput, Extractor, SourceKind, Suite, SuiteError};
 
 /// How to run a suite.
@@ -17,10 +18,12 @@ use crate::{CaseInput, Extractor, SourceKind, Suite, SuiteError};
 pub struct RunOptions {
     /// Input source for every case; `None` takes each case's first source.
     pub source: Option<SourceKind>,
-    /// Replace the image of a single-case suite by this NIfTI file.
+    /// Replace the image of a single-case suite by this NIfTI file or DICOM series folder.
     pub image: Option<PathBuf>,
-    /// Replace the mask of a single-case suite by this NIfTI file.
+    /// Replace the mask of a single-case suite by this file (NIfTI, RTSTRUCT or SEG).
     pub mask: Option<PathBuf>,
+    /// ROI name in an RTSTRUCT given as `mask` (segment label for a SEG).
+    pub roi: Option<String>,
     /// Input limits.
     pub limits: Limits,
 }
@@ -39,6 +42,9 @@ pub enum RunError {
     /// An input file cannot be read.
     #[error(transparent)]
     Read(#[from] ReadError),
+    /// An image and mask do not go together.
+    #[error(transparent)]
+    Load(#[from] InputError),
     /// The inputs are not a valid image and ROI.
     #[error(transparent)]
     Input(Box<InvalidInput>),
@@ -100,39 +106,12 @@ fn volume_sha256(v: &Volume<f64>) -> String {
     radcheck_io::sha256_bytes(&bytes)
 }
 
-fn read_file(
-    path: PathBuf,
-    role: &str,
-    limits: &Limits,
-) -> Result<(Volume<f64>, InputFile), RunError> {
-    let volume = radcheck_io::nifti::read_image(&path, limits)?;
-    let sha256 = radcheck_io::sha256_file(&path)?;
-    Ok((
-        volume,
-        InputFile {
-            role: role.into(),
-            source: path.display().to_string(),
-            sha256,
-        },
-    ))
-}
 
 fn load(suite: &Suite, case: &crate::Case, opts: &RunOptions) -> Result<Loaded, RunError> {
     if let (Some(image), Some(mask)) = (&opts.image, &opts.mask) {
-        let (image_vol, image_file) = read_file(image.clone(), "image", &opts.limits)?;
-        let (mask_vol, mask_file) = read_file(mask.clone(), "mask", &opts.limits)?;
-        let mask_vol = mask_vol.map(|&v| v >= 0.5);
-        let input = CaseInput {
-            image: image_vol,
-            mask: mask_vol,
-            image_path: Some(image.clone()),
-            mask_path: Some(mask.clone()),
-        };
-        return Ok(Loaded {
-            input,
-            files: vec![image_file, mask_file],
-            source: SourceKind::Nifti,
-        });
+        let l = inputs::load(image, mask, opts.roi.as_deref(), &opts.limits)?;
+        let source = if image.is_dir() { SourceKind::Dicom } else { SourceKind::Nifti };
+        return Ok(Loaded { input: l.input, files: l.files, source });
     }
     // The requested source when the case has it, else the case's first source (a suite may mix
     // cases that exist only embedded with cases that exist as files).
@@ -141,12 +120,7 @@ fn load(suite: &Suite, case: &crate::Case, opts: &RunOptions) -> Result<Loaded, 
         .and_then(|k| case.inputs.get_key_value(&k))
         .or_else(|| case.inputs.iter().next())
         .map(|(k, v)| (*k, v))
-        .ok_or_else(|| {
-            RunError::Usage(format!(
-                "suite {} case {} has no inputs",
-                suite.name, case.name
-            ))
-        })?;
+        .ok_or_else(|| RunError::Usage(format!("suite {} case {} has no inputs", suite.name, case.name)))?;
     match kind {
         SourceKind::Embedded => {
             let (image, _) = embedded(&inputs.image)?;
@@ -158,43 +132,18 @@ fn load(suite: &Suite, case: &crate::Case, opts: &RunOptions) -> Result<Loaded, 
                     source: format!("embedded:{}", inputs.image),
                     sha256: volume_sha256(&image),
                 },
-                InputFile {
-                    role: "mask".into(),
-                    source: format!("embedded:{}", inputs.mask),
-                    sha256: mask_hash,
-                },
+                InputFile { role: "mask".into(), source: format!("embedded:{}", inputs.mask), sha256: mask_hash },
             ];
-            Ok(Loaded {
-                input: CaseInput {
-                    image,
-                    mask,
-                    image_path: None,
-                    mask_path: None,
-                },
-                files,
-                source: kind,
-            })
+            let input = CaseInput { image, mask, image_path: None, mask_path: None };
+            Ok(Loaded { input, files, source: kind })
         }
-        SourceKind::Nifti => {
-            let what = format!("{} ({})", case.name, suite.name);
+        SourceKind::Nifti | SourceKind::Dicom => {
+            let what = format!("{} ({}, {})", case.name, suite.name, kind.as_str());
             let image_path = locate(&inputs.image, &format!("{what} image"))?;
             let mask_path = locate(&inputs.mask, &format!("{what} mask"))?;
-            let (image, image_file) = read_file(image_path.clone(), "image", &opts.limits)?;
-            let (mask, mask_file) = read_file(mask_path.clone(), "mask", &opts.limits)?;
-            let mask = mask.map(|&v| v >= 0.5);
-            let input = CaseInput {
-                image,
-                mask,
-                image_path: Some(image_path),
-                mask_path: Some(mask_path),
-            };
-            Ok(Loaded {
-                input,
-                files: vec![image_file, mask_file],
-                source: kind,
-            })
+            let l = inputs::load(&image_path, &mask_path, inputs.roi.as_deref(), &opts.limits)?;
+            Ok(Loaded { input: l.input, files: l.files, source: kind })
         }
-        SourceKind::Dicom => Err(RunError::Usage("DICOM input is not wired yet".into())),
     }
 }
 

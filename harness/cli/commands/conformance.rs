@@ -18,6 +18,7 @@ pub fn run(args: &ConformanceArgs) -> anyhow::Result<Outcome> {
         }),
         image: args.image.clone(),
         mask: args.mask.clone(),
+        roi: args.roi.clone(),
         ..Default::default()
     };
     let report = radcheck_suites::run(&suite, &Builtin, &opts)?;

@@ -2,8 +2,8 @@ use anyhow::Context;
 use radcheck_features::{Family, Value};
 use radcheck_io::Limits;
 use radcheck_process::Discretisation;
-use radcheck_reports::{ExtractionProvenance, ExtractionReport, FeatureRow, InputFile, printer};
-use radcheck_suites::{Builtin, CaseInput, Extractor, ExtractorSettings};
+use radcheck_reports::{ExtractionProvenance, ExtractionReport, FeatureRow, printer};
+use radcheck_suites::{Builtin, Extractor, ExtractorSettings};
 
 use super::Outcome;
 use crate::flags::{ExtractArgs, FamilyArg, FeatureFormat, Texture};
@@ -78,34 +78,12 @@ fn family(f: FamilyArg) -> Family {
 
 pub fn run(args: &ExtractArgs) -> anyhow::Result<Outcome> {
     let settings = load_settings(args)?;
-    let limits = Limits::default();
-    let image = radcheck_io::nifti::read_image(&args.image, &limits)?;
-    let mask = radcheck_io::nifti::read_mask(&args.mask, &limits)?;
-    radcheck_process::check_inputs(&image, &mask).with_context(|| {
-        format!(
-            "invalid input (image {}, mask {})",
-            args.image.display(),
-            args.mask.display()
-        )
+    let loaded = radcheck_suites::inputs::load(&args.image, &args.mask, args.roi.as_deref(), &Limits::default())?;
+    let input = loaded.input;
+    radcheck_process::check_inputs(&input.image, &input.mask).with_context(|| {
+        format!("invalid input (image {}, mask {})", args.image.display(), args.mask.display())
     })?;
-    let inputs = vec![
-        InputFile {
-            role: "image".into(),
-            source: args.image.display().to_string(),
-            sha256: radcheck_io::sha256_file(&args.image)?,
-        },
-        InputFile {
-            role: "mask".into(),
-            source: args.mask.display().to_string(),
-            sha256: radcheck_io::sha256_file(&args.mask)?,
-        },
-    ];
-    let input = CaseInput {
-        image,
-        mask,
-        image_path: Some(args.image.clone()),
-        mask_path: Some(args.mask.clone()),
-    };
+    let inputs = loaded.files;
     let features = Builtin.extract(&input, &settings).with_context(|| {
         format!(
             "cannot extract features from {} with mask {}",

@@ -3,6 +3,7 @@
 
 mod conformance;
 mod extract;
+mod inspect;
 
 use std::process::ExitCode;
 
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Conformance(args) => conformance::run(&args),
         Command::Extract(args) => extract::run(&args),
+        Command::Inspect(args) => inspect::run(&args),
         Command::Suites => {
             let mut out = String::new();
             for name in radcheck_suites::SUITE_NAMES {
