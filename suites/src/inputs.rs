@@ -37,8 +37,14 @@ pub enum InputError {
 }
 
 fn is_nifti(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
-    name.ends_with(".nii") || name.ends_with(".nii.gz") || name.ends_with(".hdr") || name.ends_with(".hdr.gz")
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    name.ends_with(".nii")
+        || name.ends_with(".nii.gz")
+        || name.ends_with(".hdr")
+        || name.ends_with(".hdr.gz")
 }
 
 /// The image: a NIfTI file, or a DICOM series (a folder, or a single DICOM file).
@@ -68,7 +74,10 @@ impl Image {
 fn series_sha256(info: &SeriesInfo) -> Result<String, ReadError> {
     let mut lines = String::new();
     for f in &info.files {
-        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         lines.push_str(&format!("{}  {name}\n", radcheck_io::sha256_file(f)?));
     }
     Ok(radcheck_io::sha256_bytes(lines.as_bytes()))
@@ -77,11 +86,20 @@ fn series_sha256(info: &SeriesInfo) -> Result<String, ReadError> {
 /// Loads `image` (NIfTI file or DICOM series) and `mask` (NIfTI, RTSTRUCT or SEG). `roi` names
 /// the RTSTRUCT ROI (required for an RTSTRUCT) or the SEG segment label (optional: the only
 /// segment otherwise).
-pub fn load(image: &Path, mask: &Path, roi: Option<&str>, limits: &Limits) -> Result<LoadedInput, InputError> {
+pub fn load(
+    image: &Path,
+    mask: &Path,
+    roi: Option<&str>,
+    limits: &Limits,
+) -> Result<LoadedInput, InputError> {
     let img = if is_nifti(image) {
         Image::Nifti(radcheck_io::nifti::read_image(image, limits)?)
     } else {
-        Image::Dicom(radcheck_io::dicom::read_series_with(image, &SeriesOptions::default(), limits)?)
+        Image::Dicom(radcheck_io::dicom::read_series_with(
+            image,
+            &SeriesOptions::default(),
+            limits,
+        )?)
     };
     let image_file = InputFile {
         role: "image".into(),
@@ -98,23 +116,33 @@ pub fn load(image: &Path, mask: &Path, roi: Option<&str>, limits: &Limits) -> Re
             Ok(rtstruct) => {
                 let roi = roi.ok_or_else(|| InputError::Mismatch {
                     mask: mask.to_owned(),
-                    reason: format!("an RTSTRUCT needs an ROI name (--roi); it holds: {}", rtstruct.roi_names().join(", ")),
+                    reason: format!(
+                        "an RTSTRUCT needs an ROI name (--roi); it holds: {}",
+                        rtstruct.roi_names().join(", ")
+                    ),
                 })?;
                 let series = img.series().ok_or_else(|| InputError::Mismatch {
                     mask: mask.to_owned(),
-                    reason: "an RTSTRUCT needs its DICOM image series as the image, not a NIfTI file".into(),
+                    reason:
+                        "an RTSTRUCT needs its DICOM image series as the image, not a NIfTI file"
+                            .into(),
                 })?;
                 radcheck_io::dicom::rasterise(&rtstruct, roi, img.volume().grid(), series)?
             }
             Err(ReadError::UnsupportedDicom { .. }) => {
-                let selector = roi.map(|r| SegmentSelector::Label(r.to_owned())).unwrap_or_default();
+                let selector = roi
+                    .map(|r| SegmentSelector::Label(r.to_owned()))
+                    .unwrap_or_default();
                 radcheck_io::dicom::read_seg(mask, img.volume().grid(), &selector)?
             }
             Err(e) => return Err(e.into()),
         }
     };
-    let mask_file =
-        InputFile { role: "mask".into(), source: mask.display().to_string(), sha256: radcheck_io::sha256_file(mask)? };
+    let mask_file = InputFile {
+        role: "mask".into(),
+        source: mask.display().to_string(),
+        sha256: radcheck_io::sha256_file(mask)?,
+    };
     let image_vol = match img {
         Image::Nifti(v) => v,
         Image::Dicom(s) => s.volume,

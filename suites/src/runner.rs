@@ -106,12 +106,19 @@ fn volume_sha256(v: &Volume<f64>) -> String {
     radcheck_io::sha256_bytes(&bytes)
 }
 
-
 fn load(suite: &Suite, case: &crate::Case, opts: &RunOptions) -> Result<Loaded, RunError> {
     if let (Some(image), Some(mask)) = (&opts.image, &opts.mask) {
         let l = inputs::load(image, mask, opts.roi.as_deref(), &opts.limits)?;
-        let source = if image.is_dir() { SourceKind::Dicom } else { SourceKind::Nifti };
-        return Ok(Loaded { input: l.input, files: l.files, source });
+        let source = if image.is_dir() {
+            SourceKind::Dicom
+        } else {
+            SourceKind::Nifti
+        };
+        return Ok(Loaded {
+            input: l.input,
+            files: l.files,
+            source,
+        });
     }
     // The requested source when the case has it, else the case's first source (a suite may mix
     // cases that exist only embedded with cases that exist as files).
@@ -120,7 +127,12 @@ fn load(suite: &Suite, case: &crate::Case, opts: &RunOptions) -> Result<Loaded, 
         .and_then(|k| case.inputs.get_key_value(&k))
         .or_else(|| case.inputs.iter().next())
         .map(|(k, v)| (*k, v))
-        .ok_or_else(|| RunError::Usage(format!("suite {} case {} has no inputs", suite.name, case.name)))?;
+        .ok_or_else(|| {
+            RunError::Usage(format!(
+                "suite {} case {} has no inputs",
+                suite.name, case.name
+            ))
+        })?;
     match kind {
         SourceKind::Embedded => {
             let (image, _) = embedded(&inputs.image)?;
@@ -132,17 +144,34 @@ fn load(suite: &Suite, case: &crate::Case, opts: &RunOptions) -> Result<Loaded, 
                     source: format!("embedded:{}", inputs.image),
                     sha256: volume_sha256(&image),
                 },
-                InputFile { role: "mask".into(), source: format!("embedded:{}", inputs.mask), sha256: mask_hash },
+                InputFile {
+                    role: "mask".into(),
+                    source: format!("embedded:{}", inputs.mask),
+                    sha256: mask_hash,
+                },
             ];
-            let input = CaseInput { image, mask, image_path: None, mask_path: None };
-            Ok(Loaded { input, files, source: kind })
+            let input = CaseInput {
+                image,
+                mask,
+                image_path: None,
+                mask_path: None,
+            };
+            Ok(Loaded {
+                input,
+                files,
+                source: kind,
+            })
         }
         SourceKind::Nifti | SourceKind::Dicom => {
             let what = format!("{} ({}, {})", case.name, suite.name, kind.as_str());
             let image_path = locate(&inputs.image, &format!("{what} image"))?;
             let mask_path = locate(&inputs.mask, &format!("{what} mask"))?;
             let l = inputs::load(&image_path, &mask_path, inputs.roi.as_deref(), &opts.limits)?;
-            Ok(Loaded { input: l.input, files: l.files, source: kind })
+            Ok(Loaded {
+                input: l.input,
+                files: l.files,
+                source: kind,
+            })
         }
     }
 }

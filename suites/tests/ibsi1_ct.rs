@@ -1,5 +1,6 @@
-//! The IBSI 1 CT phantom, configurations A to E, from the IBSI's NIfTI files: every reference
-//! value of the configuration (features and diagnostic features) matches under the IBSI rule.
+//! The IBSI 1 CT phantom, configurations A to E, from the IBSI's NIfTI files and from its DICOM
+//! series and RTSTRUCT: every reference value of the configuration (features and diagnostic
+//! features) matches under the IBSI rule.
 //! Needs the data set (`RADCHECK_DATA`, see `radcheck_suites::data`); skipped without it unless
 //! `CI=true`.
 
@@ -7,20 +8,29 @@ use radcheck_stats::Status;
 use radcheck_suites::data::require_for_test;
 use radcheck_suites::{Builtin, RunOptions, SourceKind, run, suite};
 
-/// Runs suite `ibsi1-ct-<config>` from NIfTI and checks that all `total` reference values,
+/// Runs suite `ibsi1-ct-<config>` from `source` and checks that all `total` reference values,
 /// 60 of them diagnostic features, match.
 fn all_match(config: char, total: usize) {
-    if require_for_test(
-        "ibsi/ibsi_1_ct_radiomics_phantom/nifti/image/phantom.nii.gz",
-        "IBSI 1 CT radiomics phantom",
-    )
-    .is_none()
-    {
-        return;
+    for (source, path) in [
+        (
+            SourceKind::Nifti,
+            "ibsi/ibsi_1_ct_radiomics_phantom/nifti/image/phantom.nii.gz",
+        ),
+        (
+            SourceKind::Dicom,
+            "ibsi/ibsi_1_ct_radiomics_phantom/dicom/image",
+        ),
+    ] {
+        if require_for_test(path, "IBSI 1 CT radiomics phantom").is_some() {
+            all_match_from(config, total, source);
+        }
     }
+}
+
+fn all_match_from(config: char, total: usize, source: SourceKind) {
     let suite = suite(&format!("ibsi1-ct-{config}")).expect("embedded suite");
     let opts = RunOptions {
-        source: Some(SourceKind::Nifti),
+        source: Some(source),
         ..Default::default()
     };
     let report = run(&suite, &Builtin, &opts).expect("inputs load");
@@ -56,7 +66,8 @@ fn all_match(config: char, total: usize) {
         .collect();
     assert!(
         off.is_empty(),
-        "configuration {config}: {} of {total} values do not match:\n{}",
+        "configuration {config} from {}: {} of {total} values do not match:\n{}",
+        source.as_str(),
         off.len(),
         off.join("\n")
     );

@@ -78,10 +78,19 @@ fn family(f: FamilyArg) -> Family {
 
 pub fn run(args: &ExtractArgs) -> anyhow::Result<Outcome> {
     let settings = load_settings(args)?;
-    let loaded = radcheck_suites::inputs::load(&args.image, &args.mask, args.roi.as_deref(), &Limits::default())?;
+    let loaded = radcheck_suites::inputs::load(
+        &args.image,
+        &args.mask,
+        args.roi.as_deref(),
+        &Limits::default(),
+    )?;
     let input = loaded.input;
     radcheck_process::check_inputs(&input.image, &input.mask).with_context(|| {
-        format!("invalid input (image {}, mask {})", args.image.display(), args.mask.display())
+        format!(
+            "invalid input (image {}, mask {})",
+            args.image.display(),
+            args.mask.display()
+        )
     })?;
     let inputs = loaded.files;
     let features = Builtin.extract(&input, &settings).with_context(|| {

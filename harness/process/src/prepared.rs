@@ -93,6 +93,14 @@ pub fn check_inputs(image: &Volume<f64>, mask: &Mask) -> Result<()> {
     Ok(())
 }
 
+/// Slack on the partial-volume threshold: an interpolated mask value that should be exactly the
+/// threshold (a grid point midway between an ROI slice and a background slice) can come out a
+/// few ulps below it when the grid geometry carries binary rounding, e.g. a DICOM slice spacing
+/// of 2.9999999999998 mm computed from decimal positions. The IBSI manual warns of exactly this
+/// (values of 0.4999... instead of 0.5 dropping voxels). 1e-9 is far below any real partial
+/// volume difference and far above the rounding.
+const MASK_THRESHOLD_SLACK: f64 = 1e-9;
+
 /// Runs the IBSI processing chain on `image` and `mask`.
 pub fn prepare(image: &Volume<f64>, mask: &Mask, settings: &ProcessSettings) -> Result<Prepared> {
     run(image, mask, settings, None)
@@ -231,7 +239,7 @@ fn run(
                 interp.mask_method,
             )
             .into_iter()
-            .map(|v| v >= interp.mask_threshold)
+            .map(|v| v >= interp.mask_threshold - MASK_THRESHOLD_SLACK)
             .collect();
             if !morph_mask.iter().any(|&m| m) {
                 return Err(Error::EmptyRoi {

@@ -26,13 +26,15 @@ pub fn read_image(path: impl AsRef<Path>, limits: &Limits) -> Result<Volume<f64>
         });
     }
     let grid = grid_from_header(path, &header, dims)?;
-    let obj = ReaderOptions::new()
-        .read_file(path)
-        .map_err(|e| parse_error(path, e))?;
-    let array = obj
-        .into_volume()
-        .into_ndarray::<f64>()
-        .map_err(|e| parse_error(path, e))?;
+    check_datatype(path, &header)?;
+    // The nifti crate panics on some inconsistent headers that the checks above do not catch;
+    // a panic is turned into an error here as a last resort.
+    let array = crate::guard(path, "read NIfTI voxels", || {
+        ReaderOptions::new()
+            .read_file(path)
+            .and_then(|obj| obj.into_volume().into_ndarray::<f64>())
+    })?
+    .map_err(|e| parse_error(path, e))?;
     if array.len() as u64 != voxels {
         return Err(ReadError::ParseNifti {
             path: path.to_owned(),
@@ -53,6 +55,14 @@ pub fn read_image(path: impl AsRef<Path>, limits: &Limits) -> Result<Volume<f64>
         path: path.to_owned(),
         source,
     })
+}
+
+/// The header of a NIfTI file and the grid it declares, without reading the voxels.
+pub(crate) fn read_geometry(path: &Path) -> Result<(NiftiHeader, Grid), ReadError> {
+    let header = read_header(path)?;
+    let dims = spatial_dims(path, &header)?;
+    let grid = grid_from_header(path, &header, dims)?;
+    Ok((header, grid))
 }
 
 /// Reads a NIfTI mask: voxels with a value >= 0.5 are inside the ROI.
@@ -130,6 +140,23 @@ fn read_header(path: &Path) -> Result<NiftiHeader, ReadError> {
         });
     }
     NiftiHeader::from_file(path).map_err(|e| parse_error(path, e))
+}
+
+/// The datatype must be known and `bitpix` must match it: the nifti crate sizes the voxel data
+/// by `bitpix` but decodes it by `datatype`, and panics when they disagree (found by fuzzing).
+fn check_datatype(path: &Path, header: &NiftiHeader) -> Result<(), ReadError> {
+    let datatype = header.data_type().map_err(|e| parse_error(path, e))?;
+    let bits = datatype.size_of() * 8;
+    if i64::from(header.bitpix) != bits as i64 {
+        return Err(ReadError::ParseNifti {
+            path: path.to_owned(),
+            reason: format!(
+                "bitpix {} does not match datatype {datatype:?} ({bits} bits)",
+                header.bitpix
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn parse_error(path: &Path, e: ::nifti::NiftiError) -> ReadError {
@@ -313,5 +340,19 @@ mod tests {
         std::fs::write(&truncated, &bytes[..bytes.len() - 100]).unwrap();
         let err = read_image(&truncated, &Limits::default()).unwrap_err();
         assert!(matches!(err, ReadError::ParseNifti { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn bitpix_inconsistent_with_datatype_is_an_error_not_a_panic() {
+        // Found by fuzzing: bitpix 0 with datatype FLOAT32 made the nifti crate panic.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bitpix.nii");
+        write_image(&path, &Volume::filled(Grid::new([5, 4, 4], [1.0; 3]), 1.0)).unwrap();
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[72..74].copy_from_slice(&0i16.to_le_bytes());
+        std::fs::write(&path, &bytes).unwrap();
+        let err = read_image(&path, &Limits::default()).unwrap_err();
+        assert!(matches!(err, ReadError::ParseNifti { .. }), "{err:?}");
+        assert!(err.to_string().contains("bitpix 0"), "{err}");
     }
 }
