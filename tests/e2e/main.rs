@@ -5,5 +5,6 @@
 mod util;
 
 mod conformance;
+mod dicom;
 mod extract;
 mod inputs;
