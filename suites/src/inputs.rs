@@ -50,7 +50,7 @@ fn is_nifti(path: &Path) -> bool {
 /// The image: a NIfTI file, or a DICOM series (a folder, or a single DICOM file).
 enum Image {
     Nifti(Volume<f64>),
-    Dicom(Series),
+    Dicom(Box<Series>),
 }
 
 impl Image {
@@ -95,11 +95,9 @@ pub fn load(
     let img = if is_nifti(image) {
         Image::Nifti(radcheck_io::nifti::read_image(image, limits)?)
     } else {
-        Image::Dicom(radcheck_io::dicom::read_series_with(
-            image,
-            &SeriesOptions::default(),
-            limits,
-        )?)
+        let series =
+            radcheck_io::dicom::read_series_with(image, &SeriesOptions::default(), limits)?;
+        Image::Dicom(Box::new(series))
     };
     let image_file = InputFile {
         role: "image".into(),

@@ -243,7 +243,7 @@ impl Walker<'_> {
                 // the length without reading it, which would put it out of step with the
                 // bytes: refuse such lengths (the standard requires whole values).
                 if let Some(size) = vr.and_then(value_size)
-                    && len as usize % size != 0
+                    && !(len as usize).is_multiple_of(size)
                 {
                     return Err(format!(
                         "element {tag} at byte {pos} has length {len}, not a multiple of {size}"

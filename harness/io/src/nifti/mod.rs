@@ -58,6 +58,7 @@ pub fn read_image(path: impl AsRef<Path>, limits: &Limits) -> Result<Volume<f64>
 }
 
 /// The header of a NIfTI file and the grid it declares, without reading the voxels.
+#[cfg(feature = "dicom")]
 pub(crate) fn read_geometry(path: &Path) -> Result<(NiftiHeader, Grid), ReadError> {
     let header = read_header(path)?;
     let dims = spatial_dims(path, &header)?;
