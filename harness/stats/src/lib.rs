@@ -1,6 +1,6 @@
 //! Statistics for radcheck.
 //!
-//! - [`compare`]: the official IBSI 1 match rule that scores a computed feature value against a
+//! - [`score`] (module `compare`): the official IBSI 1 match rule that scores a computed feature value against a
 //!   reference value and tolerance.
 //!
 //! ```

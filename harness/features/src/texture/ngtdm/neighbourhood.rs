@@ -2,7 +2,7 @@
 //!
 //! Both visit, for every voxel of the ROI intensity mask, the voxels within Chebyshev distance
 //! δ (in the slice for 2D, in the volume for 3D) and only count neighbours inside the ROI.
-//! [`PaddedGrey`] copies the ROI's bounding box into a buffer with a margin of zeros (0 marks
+//! `PaddedGrey` copies the ROI's bounding box into a buffer with a margin of zeros (0 marks
 //! "outside the ROI"), so that every neighbour of every voxel of the box is a fixed flat index
 //! delta away and needs no boundary test. The builders then process one image row at a time,
 //! adding one neighbour offset at a time over the whole row (a loop the compiler vectorises).
