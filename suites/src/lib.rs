@@ -9,6 +9,9 @@
 //! - [`Extractor`], [`Builtin`], [`ExtractorSettings`]: who computes the features.
 //! - [`data`]: where data sets live (`RADCHECK_DATA`) and the message when one is missing.
 //! - [`run`], [`RunOptions`]: the runner.
+//! - [`inputs`]: images and masks from NIfTI, DICOM series, RTSTRUCT or SEG files.
+//! - [`diagnose`]: for each non-match, the known implementation difference it most likely is.
+//! - [`settings_file`]: settings files and presets.
 //!
 //! ```
 //! use radcheck_suites::{run, suite, Builtin, RunOptions};
@@ -20,6 +23,7 @@
 
 mod builtin;
 pub mod data;
+pub mod diagnose;
 mod extractor;
 pub mod inputs;
 mod runner;

@@ -239,6 +239,7 @@ pub fn run(
             ),
             Err(e) => (HashMap::new(), Some(error_chain(&e))),
         };
+        let first_row = report.results.len();
         for r in radcheck_reference::ibsi1_reference(dataset) {
             let (value, note) = match values.get(&r.tag) {
                 Some(Value::Number(v)) => (Some(*v), None),
@@ -267,6 +268,14 @@ pub fn run(
                 note,
             });
         }
+        // Diagnosis: what each deviation of this case most likely is (crate::diagnose).
+        crate::diagnose::annotate_case(
+            &mut report.results[first_row..],
+            &values,
+            dataset,
+            &case.settings,
+            &l.input,
+        );
         report.provenance.cases.push(CaseProvenance {
             case: case.name.clone(),
             dataset: case.dataset.clone(),
