@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-const EXIT_CODES: &str = "Exit codes:\n  0  every check passed\n  1  a check failed (a reference value not matched)\n  2  radcheck could not do its job (bad arguments, unreadable input, missing data)";
+const EXIT_CODES: &str = "Exit codes:\n  0  every check passed\n  1  a check failed (a reference value not matched, or an extractor failed on a case)\n  2  radcheck could not do its job (bad arguments, unreadable input, missing data, bad adapter)\n\nWith --compare: 0 when every extractor matches every reference value with no case failed, else 1\n(2 as above).";
 
 /// Validation, benchmarking and reproducibility harness for radiomics.
 #[derive(Debug, Parser)]
@@ -56,9 +56,21 @@ pub struct ConformanceArgs {
     /// Suite to run (see `radcheck suites`).
     #[arg(long, default_value = "ibsi1-digital-phantom")]
     pub suite: String,
-    /// Extractor to check.
-    #[arg(long, default_value = "builtin")]
+    /// Extractor to check: `builtin`, the name of an adapter (`adapters/<name>/adapter.toml` under
+    /// RADCHECK_ADAPTERS or beside the radcheck workspace), or the path of an adapter file (or of
+    /// its folder). See adapters/PROTOCOL.md.
+    #[arg(long, default_value = "builtin", value_name = "NAME_OR_PATH")]
     pub extractor: String,
+    /// Run several extractors (comma-separated, each as for --extractor) on the suite and print
+    /// one table with a column per extractor: matches per family and per case, and wall times.
+    /// Formats: text, json.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "NAME_OR_PATH,...",
+        conflicts_with_all = ["extractor", "all"]
+    )]
+    pub compare: Vec<String>,
     /// Where the suite's images come from (default: each case's first source).
     #[arg(long, value_enum)]
     pub source: Option<Source>,

@@ -6,7 +6,9 @@
 //!
 //! - [`ConformanceReport`], [`ResultRow`], [`Provenance`], [`Counts`]: the model.
 //! - [`ExtractionReport`]: the features of one image and ROI, with provenance.
-//! - [`printer`]: `text`, `json`, `csv`, `junit` for conformance; `features_csv`, `features_json`.
+//! - [`Comparison`]: several extractors' runs of one suite, side by side.
+//! - [`printer`]: `text`, `json`, `csv`, `junit` for conformance; `compare_text`, `compare_json`
+//!   for comparisons; `features_csv`, `features_json`.
 //!
 //! ```
 //! use radcheck_reports::{ConformanceReport, Provenance, ResultRow, RowKind, printer};
@@ -24,10 +26,12 @@
 //! ```
 #![deny(missing_docs)]
 
+mod compare;
 mod extraction;
 mod model;
 pub mod printer;
 
+pub use compare::{ComparedRun, Comparison, GroupRow};
 pub use extraction::{ExtractionProvenance, ExtractionReport, FeatureRow};
 pub use model::{
     CaseProvenance, ConformanceReport, Counts, ExtractorInfo, InputFile, Provenance, ResultRow,

@@ -121,6 +121,10 @@ pub struct CaseProvenance {
     /// Why the case produced no values, when it failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Remarks on the case that do not fail it, e.g. names in an adapter's output that map to no
+    /// radcheck tag.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Where a report's numbers come from.

@@ -3,8 +3,9 @@ use std::path::PathBuf;
 use radcheck_features::Feature;
 use radcheck_grid::{Mask, Volume};
 use radcheck_reports::ExtractorInfo;
+use serde::Serialize;
 
-use crate::ExtractorSettings;
+use crate::{AdapterRunError, ExtractorSettings};
 
 /// The inputs of one case: the image and mask in memory, and their files when they came from
 /// files (external extractors read files).
@@ -27,13 +28,37 @@ pub enum ExtractError {
     /// The image processing chain rejected the input.
     #[error("image processing failed")]
     Process(#[from] radcheck_process::Error),
+    /// An external extractor failed: it could not start, timed out, exited with an error or
+    /// wrote no usable output.
+    #[error(transparent)]
+    Adapter(#[from] AdapterRunError),
     /// Anything else the extractor reports.
     #[error("{0}")]
     Other(String),
 }
 
-/// Anything that computes features for a case: the built-in extractor, or (later) an external
-/// program behind an adapter.
+/// The suite case an extractor works on, for extractors that hand it on (adapters receive it in
+/// their settings file). Outside a suite both fields are empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CaseInfo {
+    /// Case name, e.g. `ct_phantom_config_a`.
+    pub name: String,
+    /// Reference data set key, e.g. `config_a`.
+    pub dataset: String,
+}
+
+/// What an extractor computed for one case.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extraction {
+    /// The features; tags as in the reference data.
+    pub features: Vec<Feature>,
+    /// Remarks for the case's provenance, e.g. names in an adapter's output that map to no
+    /// radcheck tag.
+    pub notes: Vec<String>,
+}
+
+/// Anything that computes features for a case: the built-in extractor, or an external program
+/// behind an adapter ([`ExternalExtractor`](crate::ExternalExtractor)).
 pub trait Extractor: Sync {
     /// Name and version, for provenance.
     fn info(&self) -> ExtractorInfo;
@@ -44,4 +69,19 @@ pub trait Extractor: Sync {
         input: &CaseInput,
         settings: &ExtractorSettings,
     ) -> Result<Vec<Feature>, ExtractError>;
+
+    /// Computes features for one suite case, with remarks for the case's provenance. The runner
+    /// calls this; the default calls [`extract`](Extractor::extract) and has no remarks.
+    fn extract_case(
+        &self,
+        case: &CaseInfo,
+        input: &CaseInput,
+        settings: &ExtractorSettings,
+    ) -> Result<Extraction, ExtractError> {
+        let _ = case;
+        Ok(Extraction {
+            features: self.extract(input, settings)?,
+            notes: Vec::new(),
+        })
+    }
 }

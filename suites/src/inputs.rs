@@ -36,7 +36,8 @@ pub enum InputError {
     },
 }
 
-fn is_nifti(path: &Path) -> bool {
+/// Whether `path` names a NIfTI file (by its extension).
+pub(crate) fn is_nifti(path: &Path) -> bool {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())

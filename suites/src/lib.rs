@@ -7,6 +7,8 @@
 //!
 //! - [`Suite`], [`Case`], [`suite`], [`SUITE_NAMES`]: suite definitions.
 //! - [`Extractor`], [`Builtin`], [`ExtractorSettings`]: who computes the features.
+//! - [`ExternalExtractor`], [`Adapter`], [`load_extractor`], [`find_adapter`]: any program behind
+//!   an adapter (`adapters/PROTOCOL.md`).
 //! - [`data`]: where data sets live (`RADCHECK_DATA`) and the message when one is missing.
 //! - [`run`], [`RunOptions`]: the runner.
 //! - [`inputs`]: images and masks from NIfTI, DICOM series, RTSTRUCT or SEG files.
@@ -24,6 +26,7 @@
 mod builtin;
 pub mod data;
 pub mod diagnose;
+mod external;
 mod extractor;
 pub mod inputs;
 mod runner;
@@ -31,7 +34,12 @@ pub mod settings_file;
 mod suite;
 
 pub use builtin::{Builtin, ExtractorSettings};
-pub use extractor::{CaseInput, ExtractError, Extractor};
+pub use external::{
+    ADAPTER_FILE, ADAPTERS_ENV, Adapter, AdapterError, AdapterRunError, BUILTIN_NAME,
+    ExternalExtractor, OutputFormat, PYTHON_ENV, adapter_folders, available_adapters, find_adapter,
+    load_extractor,
+};
+pub use extractor::{CaseInfo, CaseInput, ExtractError, Extraction, Extractor};
 pub use radcheck_reports::ConformanceReport;
 pub use runner::{InvalidInput, RunError, RunOptions, run};
 pub use suite::{Case, Inputs, SUITE_NAMES, SourceKind, Suite, SuiteError, suite};

@@ -11,7 +11,7 @@ use radcheck_reports::{
 
 use crate::data::{MissingData, locate};
 use crate::inputs::{self, InputError};
-use crate::{CaseInput, Extractor, SourceKind, Suite, SuiteError};
+use crate::{CaseInfo, CaseInput, Extractor, SourceKind, Suite, SuiteError};
 
 /// How to run a suite.
 #[derive(Debug, Clone, Default)]
@@ -231,13 +231,18 @@ pub fn run(
                 case.name, case.dataset
             ))
         })?;
-        let outcome = extractor.extract(&l.input, &case.settings);
-        let (values, error): (HashMap<String, Value>, Option<String>) = match outcome {
-            Ok(features) => (
-                features.into_iter().map(|f| (f.tag, f.value)).collect(),
+        let info = CaseInfo {
+            name: case.name.clone(),
+            dataset: case.dataset.clone(),
+        };
+        let outcome = extractor.extract_case(&info, &l.input, &case.settings);
+        let (values, error, notes): (HashMap<String, Value>, _, _) = match outcome {
+            Ok(x) => (
+                x.features.into_iter().map(|f| (f.tag, f.value)).collect(),
                 None,
+                x.notes,
             ),
-            Err(e) => (HashMap::new(), Some(error_chain(&e))),
+            Err(e) => (HashMap::new(), Some(error_chain(&e)), Vec::new()),
         };
         let first_row = report.results.len();
         for r in radcheck_reference::ibsi1_reference(dataset) {
@@ -283,6 +288,7 @@ pub fn run(
             settings: serde_json::to_value(&case.settings).expect("settings serialise"),
             inputs: l.files,
             error,
+            notes,
         });
     }
     Ok(report)

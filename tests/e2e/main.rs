@@ -6,5 +6,6 @@ mod util;
 
 mod conformance;
 mod dicom;
+mod external;
 mod extract;
 mod inputs;

@@ -1,15 +1,11 @@
-use anyhow::bail;
 use radcheck_reports::printer;
-use radcheck_suites::{Builtin, RunOptions, SourceKind, suite};
+use radcheck_suites::{RunOptions, SourceKind, load_extractor, suite};
 
 use super::Outcome;
 use crate::flags::{ConformanceArgs, ConformanceFormat, Source};
 
 pub fn run(args: &ConformanceArgs) -> anyhow::Result<Outcome> {
     let suite = suite(&args.suite)?;
-    if args.extractor != "builtin" {
-        bail!("unknown extractor `{}`; available: builtin", args.extractor);
-    }
     let opts = RunOptions {
         source: args.source.map(|s| match s {
             Source::Embedded => SourceKind::Embedded,
@@ -21,7 +17,11 @@ pub fn run(args: &ConformanceArgs) -> anyhow::Result<Outcome> {
         roi: args.roi.clone(),
         ..Default::default()
     };
-    let report = radcheck_suites::run(&suite, &Builtin, &opts)?;
+    if !args.compare.is_empty() {
+        return super::compare::run(args, &suite, &opts);
+    }
+    let extractor = load_extractor(&args.extractor)?;
+    let report = radcheck_suites::run(&suite, extractor.as_ref(), &opts)?;
     let mut out = Vec::new();
     match args.format {
         ConformanceFormat::Text => {

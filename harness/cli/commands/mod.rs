@@ -1,6 +1,7 @@
 //! One module per command. Each takes its flags, calls the libraries and prints through a
 //! `radcheck-reports` printer.
 
+mod compare;
 mod conformance;
 mod extract;
 mod inspect;

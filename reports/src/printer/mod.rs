@@ -1,13 +1,17 @@
-//! Printers: one per output format, each writing a [`ConformanceReport`] to any writer.
+//! Printers: one per output format, each writing a [`ConformanceReport`] (or a [`Comparison`])
+//! to any writer.
 //!
 //! [`ConformanceReport`]: crate::ConformanceReport
+//! [`Comparison`]: crate::Comparison
 
+mod compare;
 mod csv;
 mod features;
 mod json;
 mod junit;
 mod text;
 
+pub use compare::{compare_json, compare_text};
 pub use csv::csv;
 pub use features::{features_csv, features_json};
 pub use json::json;

@@ -44,7 +44,10 @@ pub fn text(report: &ConformanceReport, opts: TextOptions, mut w: impl Write) ->
             inputs.join(", ")
         )?;
         if let Some(err) = &case.error {
-            writeln!(w, "    error: {err}")?;
+            writeln!(w, "    error: {}", err.replace('\n', "\n      "))?;
+        }
+        for note in &case.notes {
+            writeln!(w, "    note: {note}")?;
         }
     }
     writeln!(w)?;
