@@ -92,6 +92,15 @@ pub struct ConformanceArgs {
     /// In text output, list matching values too.
     #[arg(long)]
     pub all: bool,
+    /// Score a filled-in IBSI 1 submission instead of running an extractor: the official
+    /// submission workbook (.xlsx; its `your_result` column), or a .csv with the columns
+    /// `dataset,tag,value`.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["suite", "extractor", "source", "image", "mask"]
+    )]
+    pub submission: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -14,6 +14,7 @@
 //! - [`inputs`]: images and masks from NIfTI, DICOM series, RTSTRUCT or SEG files.
 //! - [`diagnose`]: for each non-match, the known implementation difference it most likely is.
 //! - [`settings_file`]: settings files and presets.
+//! - [`submission`]: a team's filled-in IBSI 1 submission workbook (or CSV), scored.
 //!
 //! ```
 //! use radcheck_suites::{run, suite, Builtin, RunOptions};
@@ -31,6 +32,7 @@ mod extractor;
 pub mod inputs;
 mod runner;
 pub mod settings_file;
+pub mod submission;
 mod suite;
 
 pub use builtin::{Builtin, ExtractorSettings};

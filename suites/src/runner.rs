@@ -245,34 +245,14 @@ pub fn run(
             Err(e) => (HashMap::new(), Some(error_chain(&e)), Vec::new()),
         };
         let first_row = report.results.len();
-        for r in radcheck_reference::ibsi1_reference(dataset) {
-            let (value, note) = match values.get(&r.tag) {
-                Some(Value::Number(v)) => (Some(*v), None),
-                Some(Value::Undefined(reason)) => (None, Some(format!("undefined: {reason}"))),
-                None if error.is_some() => (None, Some("case failed".to_owned())),
-                None => (None, Some("not computed".to_owned())),
-            };
-            let scored = radcheck_stats::score(r.value, r.tolerance, value);
-            let kind = if r.family == "Diagnostics" {
-                RowKind::Diagnostic
-            } else {
-                RowKind::Feature
-            };
-            report.results.push(ResultRow {
-                case: case.name.clone(),
-                kind,
-                tag: r.tag.clone(),
-                ibsi_code: r.ibsi_code.clone().unwrap_or_default(),
-                family: r.family.clone(),
-                aggregation: r.aggregation.clone(),
-                reference: r.value,
-                tolerance: r.tolerance,
-                value,
-                difference: scored.difference,
-                status: scored.status,
-                note,
-            });
-        }
+        let absent = if error.is_some() {
+            "case failed"
+        } else {
+            "not computed"
+        };
+        report
+            .results
+            .extend(score_values(&case.name, dataset, &values, absent));
         // Diagnosis: what each deviation of this case most likely is (crate::diagnose).
         crate::diagnose::annotate_case(
             &mut report.results[first_row..],
@@ -292,6 +272,47 @@ pub fn run(
         });
     }
     Ok(report)
+}
+
+/// Scores `values` (tag -> value) against every reference value of `dataset`, in reference
+/// order, as rows of case `case`. A tag without a value is scored missing with the note
+/// `absent`; tags without a reference value in `dataset` are not looked at.
+pub(crate) fn score_values(
+    case: &str,
+    dataset: Dataset,
+    values: &HashMap<String, Value>,
+    absent: &str,
+) -> Vec<ResultRow> {
+    radcheck_reference::ibsi1_reference(dataset)
+        .iter()
+        .map(|r| {
+            let (value, note) = match values.get(&r.tag) {
+                Some(Value::Number(v)) => (Some(*v), None),
+                Some(Value::Undefined(reason)) => (None, Some(format!("undefined: {reason}"))),
+                None => (None, Some(absent.to_owned())),
+            };
+            let scored = radcheck_stats::score(r.value, r.tolerance, value);
+            let kind = if r.family == "Diagnostics" {
+                RowKind::Diagnostic
+            } else {
+                RowKind::Feature
+            };
+            ResultRow {
+                case: case.to_owned(),
+                kind,
+                tag: r.tag.clone(),
+                ibsi_code: r.ibsi_code.clone().unwrap_or_default(),
+                family: r.family.clone(),
+                aggregation: r.aggregation.clone(),
+                reference: r.value,
+                tolerance: r.tolerance,
+                value,
+                difference: scored.difference,
+                status: scored.status,
+                note,
+            }
+        })
+        .collect()
 }
 
 /// An error and its sources, joined by `: `.

@@ -5,6 +5,9 @@ use super::Outcome;
 use crate::flags::{ConformanceArgs, ConformanceFormat, Source};
 
 pub fn run(args: &ConformanceArgs) -> anyhow::Result<Outcome> {
+    if args.submission.is_some() {
+        return super::submission::run(args);
+    }
     let suite = suite(&args.suite)?;
     let opts = RunOptions {
         source: args.source.map(|s| match s {

@@ -5,6 +5,7 @@ mod compare;
 mod conformance;
 mod extract;
 mod inspect;
+mod submission;
 
 use std::process::ExitCode;
 
