@@ -66,6 +66,18 @@ fn overlay(base: &mut toml::Value, top: toml::Value) {
     }
 }
 
+/// Removes `null` members from every JSON object, recursively.
+fn drop_nulls(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            map.retain(|_, x| !x.is_null());
+            map.values_mut().for_each(drop_nulls);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
+    }
+}
+
 /// Reads a settings file.
 pub fn load(path: &Path) -> Result<ExtractorSettings, SettingsError> {
     let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
@@ -77,7 +89,12 @@ pub fn load(path: &Path) -> Result<ExtractorSettings, SettingsError> {
         reason,
     };
     let mut table: toml::Value = if path.extension().is_some_and(|e| e == "json") {
-        serde_json::from_str(&text).map_err(|e| parse_err(e.to_string()))?
+        // JSON `null` (an unset option, as `--format json` provenance prints it) has no TOML
+        // counterpart: drop it, which leaves the option at its default (unset).
+        let mut json: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| parse_err(e.to_string()))?;
+        drop_nulls(&mut json);
+        serde_json::from_value(json).map_err(|e| parse_err(e.to_string()))?
     } else {
         toml::from_str(&text).map_err(|e| parse_err(e.to_string()))?
     };
@@ -125,6 +142,12 @@ mod tests {
         std::fs::write(&path, "[features]\nbogus = 1\n").unwrap();
         let err = load(&path).unwrap_err().to_string();
         assert!(err.contains("s.toml") && err.contains("bogus"), "{err}");
+        // The settings of a report's provenance (JSON, with nulls for unset options) read back
+        // as the same settings.
+        let c = preset("ibsi1-ct-c").unwrap();
+        let json_path = dir.join("s.json");
+        std::fs::write(&json_path, serde_json::to_string(&c).unwrap()).unwrap();
+        assert_eq!(load(&json_path).unwrap(), c);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -4,6 +4,7 @@
 #[macro_use]
 mod util;
 
+mod adapters;
 mod conformance;
 mod dicom;
 mod external;
