@@ -237,3 +237,30 @@ fn a_failing_check_exits_1_and_lists_the_non_matches() {
     assert!(text.contains("morph_integ_int"), "{text}");
     insta::assert_snapshot!("conformance_text_failing", text);
 }
+
+/// A filled-in IBSI submission workbook through the CLI: MITK 2019 (counts checked
+/// independently in suites/tests/submissions.rs).
+#[test]
+fn submission_workbook_through_the_cli() {
+    let Some(workbook) = radcheck_suites::data::require_for_test(
+        "ibsi-submissions/20190208_mitk.xlsx",
+        "IBSI 1 submission workbooks",
+    ) else {
+        return;
+    };
+    let out = radcheck(&[
+        "conformance",
+        "--submission",
+        workbook.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_exit!(out, 1);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary(&json), (1799, 2, 3, 0, 1804));
+    assert_eq!(json["diagnostics"]["match"], 300);
+    assert_eq!(
+        json["provenance"]["cases"][0]["inputs"][0]["sha256"],
+        radcheck_io::sha256_file(&workbook).unwrap()
+    );
+}

@@ -1,4 +1,4 @@
-use radcheck_reports::printer;
+use radcheck_reports::{ConformanceReport, printer};
 use radcheck_suites::{RunOptions, SourceKind, load_extractor, suite};
 
 use super::Outcome;
@@ -25,14 +25,19 @@ pub fn run(args: &ConformanceArgs) -> anyhow::Result<Outcome> {
     }
     let extractor = load_extractor(&args.extractor)?;
     let report = radcheck_suites::run(&suite, extractor.as_ref(), &opts)?;
+    emit(&report, args)
+}
+
+/// Prints a conformance report in the requested format and maps it to an outcome.
+pub fn emit(report: &ConformanceReport, args: &ConformanceArgs) -> anyhow::Result<Outcome> {
     let mut out = Vec::new();
     match args.format {
         ConformanceFormat::Text => {
-            printer::text(&report, printer::TextOptions { all: args.all }, &mut out)?
+            printer::text(report, printer::TextOptions { all: args.all }, &mut out)?
         }
-        ConformanceFormat::Json => printer::json(&report, &mut out)?,
-        ConformanceFormat::Csv => printer::csv(&report, &mut out)?,
-        ConformanceFormat::Junit => printer::junit(&report, &mut out)?,
+        ConformanceFormat::Json => printer::json(report, &mut out)?,
+        ConformanceFormat::Csv => printer::csv(report, &mut out)?,
+        ConformanceFormat::Junit => printer::junit(report, &mut out)?,
     }
     crate::output::emit(args.output.as_deref(), &out)?;
     Ok(if report.passed() {
