@@ -237,7 +237,6 @@ fn extreme_gradient(gradient: &[f64], better: impl Fn(f64, f64) -> bool) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::assert_ibsi;
     use crate::testutil::{phantom, value};
     use approx::assert_relative_eq;
     use proptest::prelude::*;
@@ -272,11 +271,7 @@ mod tests {
             ("ih_min_grad_g", 1.0, 0.0),
         ];
         let features = compute(&phantom());
-        let tags: Vec<&str> = features.iter().map(|f| f.tag.as_str()).collect();
-        assert_eq!(tags, TAGS, "tags and order");
-        for (tag, reference, tolerance) in reference {
-            assert_ibsi(tag, value(&features, tag), reference, tolerance);
-        }
+        crate::testutil::assert_phantom_family(&features, &TAGS, reference);
     }
 
     #[test]

@@ -285,7 +285,6 @@ impl IntensityVolumeHistogram {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::assert_ibsi;
     use crate::testutil::{phantom, value};
     use approx::assert_relative_eq;
     use proptest::prelude::*;
@@ -304,11 +303,7 @@ mod tests {
             ("ivh_diff_i10_i90", 3.0, 0.0),
         ];
         let features = compute(&phantom(), &IvhSettings::default());
-        let tags: Vec<&str> = features.iter().map(|f| f.tag.as_str()).collect();
-        assert_eq!(tags, TAGS, "tags and order");
-        for (tag, reference, tolerance) in reference {
-            assert_ibsi(tag, value(&features, tag), reference, tolerance);
-        }
+        crate::testutil::assert_phantom_family(&features, &TAGS, reference);
     }
 
     #[test]

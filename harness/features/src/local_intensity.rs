@@ -233,8 +233,7 @@ impl<'a> SphereMeans<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::assert_ibsi;
-    use crate::testutil::{phantom, value};
+    use crate::testutil::phantom;
     use approx::assert_relative_eq;
     use proptest::prelude::*;
     use radcheck_grid::Grid;
@@ -246,11 +245,7 @@ mod tests {
         let reference: [(&str, f64, f64); 2] =
             [("loc_peak_loc", 2.6, 0.0), ("loc_peak_glob", 3.1, 0.0)];
         let features = compute(&phantom());
-        let tags: Vec<&str> = features.iter().map(|f| f.tag.as_str()).collect();
-        assert_eq!(tags, TAGS, "tags and order");
-        for (tag, reference, tolerance) in reference {
-            assert_ibsi(tag, value(&features, tag), reference, tolerance);
-        }
+        crate::testutil::assert_phantom_family(&features, &TAGS, reference);
     }
 
     #[test]

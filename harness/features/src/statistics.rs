@@ -260,7 +260,7 @@ fn mean_absolute_deviation_from(values: &[f64], centre: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::{assert_ibsi, phantom, value};
+    use crate::testutil::phantom;
     use approx::assert_relative_eq;
     use proptest::prelude::*;
     use radcheck_grid::{Grid, Volume};
@@ -295,11 +295,7 @@ mod tests {
             ("stat_rms", 2.77, 0.0),
         ];
         let features = compute(&phantom());
-        let tags: Vec<&str> = features.iter().map(|f| f.tag.as_str()).collect();
-        assert_eq!(tags, TAGS, "tags and order");
-        for (tag, reference, tolerance) in reference {
-            assert_ibsi(tag, value(&features, tag), reference, tolerance);
-        }
+        crate::testutil::assert_phantom_family(&features, &TAGS, reference);
     }
 
     #[test]

@@ -38,3 +38,17 @@ pub fn assert_ibsi(tag: &str, actual: f64, reference: f64, tolerance: f64) {
         scored.difference
     );
 }
+
+/// Asserts that `features` carry exactly the tags `expected_tags`, in that order, and that each
+/// `(tag, reference, tolerance)` matches by the official IBSI rule.
+pub fn assert_phantom_family<'a>(
+    features: &[crate::Feature],
+    expected_tags: &[&str],
+    reference: impl IntoIterator<Item = (&'a str, f64, f64)>,
+) {
+    let tags: Vec<&str> = features.iter().map(|f| f.tag.as_str()).collect();
+    assert_eq!(tags, expected_tags, "tags and their order");
+    for (tag, reference, tolerance) in reference {
+        assert_ibsi(tag, value(features, tag), reference, tolerance);
+    }
+}

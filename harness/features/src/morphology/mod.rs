@@ -343,7 +343,7 @@ fn centre_of_mass_shift(p: &Prepared) -> Feature {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::{assert_ibsi, phantom, value};
+    use crate::testutil::{phantom, value};
 
     /// IBSI 1 reference values of the digital phantom (value, tolerance), from
     /// `ibsi_1_dig_phantom.csv` / the manual's tables. OMBB and MVEE densities have none.
@@ -378,11 +378,7 @@ mod tests {
     #[test]
     fn phantom_matches_ibsi_reference_values() {
         let features = compute(&phantom(), &MorphologySettings::default());
-        let tags: Vec<&str> = features.iter().map(|f| f.tag.as_str()).collect();
-        assert_eq!(tags, TAGS);
-        for (tag, reference, tolerance) in PHANTOM {
-            assert_ibsi(tag, value(&features, tag), reference, tolerance);
-        }
+        crate::testutil::assert_phantom_family(&features, &TAGS, PHANTOM);
     }
 
     /// A prepared image of `dims` voxels with `spacing`, ROI `mask` and integer `values`.
