@@ -27,6 +27,8 @@
 #![deny(missing_docs)]
 
 mod compare;
+pub mod conformity;
+pub mod plots;
 mod extraction;
 mod model;
 pub mod printer;

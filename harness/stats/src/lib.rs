@@ -13,5 +13,7 @@
 #![deny(missing_docs)]
 
 mod compare;
+pub mod reliability;
+pub mod validation;
 
 pub use compare::{Scored, Status, score, truncated_difference};

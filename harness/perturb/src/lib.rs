@@ -1,0 +1,2 @@
+//! radcheck-perturb (to be written).
+#![deny(missing_docs)]

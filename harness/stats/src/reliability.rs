@@ -1,0 +1,1 @@
+//! Reliability and agreement statistics (to be written).

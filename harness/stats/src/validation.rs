@@ -1,0 +1,1 @@
+//! Model validation statistics (to be written).

@@ -1,0 +1,2 @@
+//! radcheck-tables (to be written).
+#![deny(missing_docs)]

@@ -1,0 +1,1 @@
+//! Conformity reports (to be written).
