@@ -2,6 +2,11 @@
 //!
 //! - [`score`] (module `compare`): the official IBSI 1 match rule that scores a computed feature value against a
 //!   reference value and tolerance.
+//! - [`reliability`]: reliability and agreement statistics for stability studies: the six
+//!   Shrout-Fleiss / McGraw-Wong ICC forms with F test and confidence interval, Lin's concordance
+//!   correlation coefficient, the within-subject coefficient of variation, Bland-Altman limits of
+//!   agreement and the Koo & Li grades. Missing values are left out listwise and counted;
+//!   undefined statistics are errors, never silent NaNs.
 //!
 //! ```
 //! use radcheck_stats::{score, Status};

@@ -1,1 +1,0 @@
-//! Reliability and agreement statistics (to be written).
