@@ -7,6 +7,9 @@
 //!   correlation coefficient, the within-subject coefficient of variation, Bland-Altman limits of
 //!   agreement and the Koo & Li grades. Missing values are left out listwise and counted;
 //!   undefined statistics are errors, never silent NaNs.
+//! - [`validation`]: model validation for binary outcomes (AUC with DeLong and bootstrap CIs, the
+//!   paired DeLong test, calibration intercept and slope, Brier score, Hosmer-Lemeshow, calibration
+//!   curves, decision-curve net benefit) and time-to-event outcomes (Harrell's C).
 //!
 //! ```
 //! use radcheck_stats::{score, Status};

@@ -1,1 +1,0 @@
-//! Model validation statistics (to be written).

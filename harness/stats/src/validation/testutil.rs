@@ -1,0 +1,116 @@
+//! Test helpers: the shared statistics fixtures (read with a small CSV reader) and a float check.
+
+use std::path::PathBuf;
+
+/// `assert!(|actual - expected| <= tol)` with both values in the message.
+#[track_caller]
+pub fn close(actual: f64, expected: f64, tol: f64) {
+    assert!(
+        (actual - expected).abs() <= tol,
+        "expected {expected}, got {actual} (difference {:e}, tolerance {tol:e})",
+        actual - expected
+    );
+}
+
+/// `data/stats/<file>` under `RADCHECK_DATA`, else `../shared/data` beside the workspace or the
+/// current directory. When missing: panics under `CI=true` (CI never skips silently), otherwise
+/// prints why and returns `None` (the same rule as `radcheck_suites::data::require_for_test`).
+fn require(file: &str) -> Option<PathBuf> {
+    let relative = format!("stats/{file}");
+    let base = std::env::var_os("RADCHECK_DATA")
+        .map(PathBuf::from)
+        .or_else(|| {
+            let beside_workspace =
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+            [beside_workspace, PathBuf::from("../shared/data")]
+                .into_iter()
+                .find(|p| p.is_dir())
+        });
+    let path = base
+        .unwrap_or_else(|| PathBuf::from("../shared/data"))
+        .join(&relative);
+    if path.exists() {
+        return Some(path);
+    }
+    let message = format!(
+        "data set {file} (statistics fixtures) not found at {}: set RADCHECK_DATA to the folder that holds `{relative}`",
+        path.display()
+    );
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{message}");
+    }
+    eprintln!("skipped: {message}");
+    None
+}
+
+/// A CSV file as its header and rows of fields (no quoted commas in the fixtures; quotes stripped).
+fn read_csv(file: &str) -> Option<(Vec<String>, Vec<Vec<String>>)> {
+    let path = require(file)?;
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let split = |l: &str| -> Vec<String> {
+        l.split(',')
+            .map(|f| f.trim().trim_matches('"').to_owned())
+            .collect()
+    };
+    let header = split(lines.next().expect("fixture has a header"));
+    let rows: Vec<Vec<String>> = lines.map(split).collect();
+    assert!(
+        rows.iter().all(|r| r.len() == header.len()),
+        "{file}: ragged rows"
+    );
+    Some((header, rows))
+}
+
+fn column(header: &[String], rows: &[Vec<String>], name: &str) -> Vec<String> {
+    let i = header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"));
+    rows.iter().map(|r| r[i].clone()).collect()
+}
+
+fn numbers(header: &[String], rows: &[Vec<String>], name: &str) -> Vec<f64> {
+    column(header, rows, name)
+        .iter()
+        .map(|v| v.parse().unwrap_or_else(|e| panic!("{name}: {v}: {e}")))
+        .collect()
+}
+
+/// `aSAH.csv` (113 patients): outcome "Poor" is the event.
+pub struct Asah {
+    pub poor: Vec<bool>,
+    pub s100b: Vec<f64>,
+    pub wfns: Vec<f64>,
+}
+
+pub fn asah() -> Option<Asah> {
+    let (h, rows) = read_csv("aSAH.csv")?;
+    Some(Asah {
+        poor: column(&h, &rows, "outcome")
+            .iter()
+            .map(|v| v == "Poor")
+            .collect(),
+        s100b: numbers(&h, &rows, "s100b"),
+        wfns: numbers(&h, &rows, "wfns"),
+    })
+}
+
+/// `dca_df_binary.csv` (750 patients).
+pub struct Dca {
+    pub cancer: Vec<bool>,
+    pub cancerpredmarker: Vec<f64>,
+    pub ttcancer: Vec<f64>,
+}
+
+pub fn dca() -> Option<Dca> {
+    let (h, rows) = read_csv("dca_df_binary.csv")?;
+    Some(Dca {
+        cancer: numbers(&h, &rows, "cancer")
+            .iter()
+            .map(|&v| v == 1.0)
+            .collect(),
+        cancerpredmarker: numbers(&h, &rows, "cancerpredmarker"),
+        ttcancer: numbers(&h, &rows, "ttcancer"),
+    })
+}
