@@ -7,6 +7,10 @@
 //! - [`ConformanceReport`], [`ResultRow`], [`Provenance`], [`Counts`]: the model.
 //! - [`ExtractionReport`]: the features of one image and ROI, with provenance.
 //! - [`Comparison`]: several extractors' runs of one suite, side by side.
+//! - [`stability`]: test-retest, perturbation and agreement reports (text, CSV, JSON evidence).
+//! - [`validation`]: model validation reports (text, JSON evidence).
+//! - [`conformity`]: RQS, TRIPOD+AI and METRICS conformity reports of a study.
+//! - [`plots`]: charts (SVG, PNG).
 //! - [`printer`]: `text`, `json`, `csv`, `junit` for conformance; `compare_text`, `compare_json`
 //!   for comparisons; `features_csv`, `features_json`.
 //!
@@ -32,6 +36,8 @@ pub mod plots;
 mod extraction;
 mod model;
 pub mod printer;
+pub mod stability;
+pub mod validation;
 
 pub use compare::{ComparedRun, Comparison, GroupRow};
 pub use extraction::{ExtractionProvenance, ExtractionReport, FeatureRow};

@@ -30,6 +30,7 @@ struct Group<'a> {
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
+    kind: &'static str,
     summary: Counts,
     diagnostics: Counts,
     families: Vec<Group<'a>>,
@@ -55,7 +56,8 @@ fn row(r: &ResultRow) -> JsonRow<'_> {
     }
 }
 
-/// Prints one JSON object: `summary` (counts `match`, `partial_match`, `no_match`, `missing`,
+/// Prints one JSON object: `kind` (`"conformance"`, so evidence files say what they hold),
+/// `summary` (counts `match`, `partial_match`, `no_match`, `missing`,
 /// `total` over the feature rows), `diagnostics` (the same over the diagnostic rows), `families`
 /// and `cases` (feature counts per group), `results` (one object per reference value, with its
 /// `kind`) and `provenance`.
@@ -63,6 +65,7 @@ pub fn json(report: &ConformanceReport, mut w: impl Write) -> io::Result<()> {
     let families = report.by_family();
     let cases = report.by_case();
     let doc = JsonReport {
+        kind: "conformance",
         summary: report.summary(),
         diagnostics: report.diagnostics(),
         families: families
