@@ -1,1 +1,0 @@
-//! Conformity reports (to be written).
