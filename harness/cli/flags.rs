@@ -31,6 +31,229 @@ pub enum Command {
     Inspect(InspectArgs),
     /// List the suites compiled into radcheck.
     Suites,
+    /// Feature stability: test-retest reliability from a feature table, or robustness under
+    /// image and mask perturbations over a cohort.
+    #[command(subcommand)]
+    Stability(StabilityCommand),
+    /// Agreement between two feature tables of the same subjects (two extractors or two readers):
+    /// per-feature CCC, ICC(A,1), mean relative difference, Bland-Altman.
+    #[command(after_help = EXIT_CODES)]
+    Agreement(AgreementArgs),
+    /// Validate a prediction model from its predictions: discrimination (AUC with DeLong and
+    /// bootstrap CIs), calibration, Brier, Hosmer-Lemeshow, decision curve; Harrell's C for
+    /// time-to-event outcomes.
+    #[command(name = "validate-model", after_help = EXIT_CODES)]
+    ValidateModel(ValidateModelArgs),
+    /// Write RQS, TRIPOD+AI and METRICS conformity reports of a study (study.toml) with the
+    /// evidence radcheck produced.
+    #[command(after_help = EXIT_CODES)]
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StabilityCommand {
+    /// Per-feature ICC (with 95% CI, F test), CCC, wCV and Koo & Li grade from a feature table
+    /// with repeated measurements of each subject.
+    #[command(name = "test-retest", after_help = EXIT_CODES)]
+    TestRetest(TestRetestArgs),
+    /// Perturb each case of a cohort N times, extract features from every copy and report each
+    /// feature's ICC(1,1) and whether it is robust.
+    #[command(after_help = EXIT_CODES)]
+    Perturb(PerturbArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StabilityFormat {
+    Text,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableLayout {
+    /// Long when the table has `feature` and `value` columns, else wide.
+    Auto,
+    /// One row per subject and repeat, one column per feature.
+    Wide,
+    /// Columns subject, repeat, feature, value.
+    Long,
+}
+
+#[derive(Debug, Args)]
+pub struct TestRetestArgs {
+    /// Feature table: CSV or Parquet (.parquet), wide or long.
+    pub table: PathBuf,
+    /// Column holding the subject identifier.
+    #[arg(long)]
+    pub subject: String,
+    /// Column holding the repeat (session, scan) label.
+    #[arg(long)]
+    pub repeat: String,
+    /// Table layout.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub layout: TableLayout,
+    /// Columns that are not features (wide tables), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// ICC form in Shrout-Fleiss numbering: 1, 2, 3 (single measurement) or 1k, 2k, 3k (mean of
+    /// k). ICC(3,1) is consistency with fixed sessions.
+    #[arg(long, default_value = "3")]
+    pub icc_form: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: StabilityFormat,
+    /// Write to this file instead of stdout (written whole or not at all).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Also draw the per-feature ICC with its 95% CI: .svg or .png.
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RobustBy {
+    /// The ICC estimate.
+    Estimate,
+    /// The lower bound of its 95% confidence interval.
+    CiLow,
+}
+
+#[derive(Debug, Args)]
+pub struct PerturbArgs {
+    /// Cohort manifest: CSV with columns subject, image, mask and optionally roi (paths relative
+    /// to the manifest; NIfTI files or DICOM series folders with RTSTRUCT/SEG masks).
+    #[arg(long)]
+    pub cohort: PathBuf,
+    /// Perturbation chain: a preset name (see --list-chains) or a TOML file.
+    #[arg(long, default_value = "ntvc")]
+    pub chain: String,
+    /// Perturbed copies per subject.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub perturbations: usize,
+    /// Seed of the perturbations.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Extractor: `builtin`, an adapter name or an adapter file (see adapters/PROTOCOL.md).
+    #[arg(long, default_value = "builtin", value_name = "NAME_OR_PATH")]
+    pub extractor: String,
+    /// Extractor settings file (TOML or JSON, IBSI terms).
+    #[arg(long)]
+    pub settings: Option<PathBuf>,
+    /// Settings of an IBSI configuration (e.g. ibsi1-ct-c).
+    #[arg(long, conflicts_with = "settings")]
+    pub config: Option<String>,
+    /// Study folder: per-case results (reused on a rerun: the study resumes), features.csv,
+    /// stability.csv, stability.json and the ICC plot.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// A feature is robust when its ICC(1,1) is at least this.
+    #[arg(long, default_value_t = 0.90)]
+    pub robust_threshold: f64,
+    /// Judge robustness by the ICC estimate or its 95% CI lower bound.
+    #[arg(long, value_enum, default_value = "estimate")]
+    pub robust_by: RobustBy,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: StabilityFormat,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AgreementArgs {
+    /// First feature table (CSV or Parquet, one row per subject).
+    pub a: PathBuf,
+    /// Second feature table.
+    pub b: PathBuf,
+    /// Column holding the subject identifier (in both tables).
+    #[arg(long, default_value = "subject")]
+    pub subject: String,
+    /// Columns that are not features, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: StabilityFormat,
+    /// Write to this file instead of stdout (written whole or not at all).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Draw the per-feature CCC with its 95% CI: .svg or .png.
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
+    /// Draw the Bland-Altman plot of this feature (with --bland-altman-plot).
+    #[arg(long, requires = "bland_altman_plot")]
+    pub feature: Option<String>,
+    /// Where to draw the Bland-Altman plot of --feature: .svg or .png.
+    #[arg(long, value_name = "FILE", requires = "feature")]
+    pub bland_altman_plot: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidationFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateModelArgs {
+    /// Predictions table (CSV): one row per patient.
+    pub predictions: PathBuf,
+    /// Outcome column: the event indicator (binary; see --positive).
+    #[arg(long)]
+    pub outcome: String,
+    /// Score column: the model's predicted probability (or risk score).
+    #[arg(long)]
+    pub score: String,
+    /// Outcome value that is the event (default: 1, or `true`/`yes`).
+    #[arg(long)]
+    pub positive: Option<String>,
+    /// Cohort column (e.g. training / internal / external): statistics per cohort too.
+    #[arg(long)]
+    pub cohort: Option<String>,
+    /// Second score column: paired DeLong test of the two AUCs.
+    #[arg(long)]
+    pub compare_score: Option<String>,
+    /// Time-to-event column: with it, the outcome is the event indicator and Harrell's C is
+    /// computed.
+    #[arg(long)]
+    pub time: Option<String>,
+    /// Threshold for sensitivity and specificity (positive when score >= threshold).
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f64,
+    /// Decision-curve thresholds START:STOP:STEP (inclusive).
+    #[arg(long, default_value = "0.05:0.5:0.05")]
+    pub thresholds: String,
+    /// Bootstrap resamples for the AUC confidence interval.
+    #[arg(long, default_value_t = 2000)]
+    pub bootstrap: usize,
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Hosmer-Lemeshow groups.
+    #[arg(long, default_value_t = 10)]
+    pub groups: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ValidationFormat,
+    /// Write to this file instead of stdout (written whole or not at all).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Folder for the plots: roc, calibration and decision curve, as SVG and PNG.
+    #[arg(long, value_name = "DIR")]
+    pub plots: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Study manifest (study.toml).
+    pub study: PathBuf,
+    /// Checklists, comma-separated: rqs, tripod-ai, metrics.
+    #[arg(long, value_delimiter = ',', default_value = "rqs,tripod-ai,metrics")]
+    pub checklist: Vec<String>,
+    /// Output folder: report.html, report.md, report.json.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -32,9 +32,9 @@
 
 mod compare;
 pub mod conformity;
-pub mod plots;
 mod extraction;
 mod model;
+pub mod plots;
 pub mod printer;
 pub mod stability;
 pub mod validation;

@@ -315,10 +315,7 @@ impl StabilityReport {
             if !p.failures.is_empty() {
                 writeln!(w, "failed units: {}", p.failures.len())?;
                 for f in &p.failures {
-                    let at = f
-                        .perturbation
-                        .map(|i| format!(" #{i}"))
-                        .unwrap_or_default();
+                    let at = f.perturbation.map(|i| format!(" #{i}")).unwrap_or_default();
                     writeln!(w, "  {}{at}: {}", f.subject, f.message)?;
                 }
             }
@@ -539,6 +536,9 @@ mod tests {
         let mut c = Vec::new();
         r.print_csv(&mut c).unwrap();
         let c = String::from_utf8(c).unwrap();
-        assert!(c.contains("\n\"a,b\",ICC(3,1),0.714841,0.342465,0.945858,"), "{c}");
+        assert!(
+            c.contains("\n\"a,b\",ICC(3,1),0.714841,0.342465,0.945858,"),
+            "{c}"
+        );
     }
 }

@@ -339,7 +339,10 @@ fn print_cohort(v: &CohortValidation, w: &mut impl Write) -> io::Result<()> {
         )?;
     }
     if !v.net_benefit.is_empty() {
-        writeln!(w, "  decision curve (threshold: model / treat all / treat none)")?;
+        writeln!(
+            w,
+            "  decision curve (threshold: model / treat all / treat none)"
+        )?;
         for n in &v.net_benefit {
             writeln!(
                 w,

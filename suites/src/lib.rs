@@ -14,6 +14,8 @@
 //! - [`inputs`]: images and masks from NIfTI, DICOM series, RTSTRUCT or SEG files.
 //! - [`diagnose`]: for each non-match, the known implementation difference it most likely is.
 //! - [`settings_file`]: settings files and presets.
+//! - [`stability`]: cohort manifests, perturbation studies (resumable, parallel) and their
+//!   per-feature reliability analysis.
 //! - [`submission`]: a team's filled-in IBSI 1 submission workbook (or CSV), scored.
 //!
 //! ```
@@ -32,6 +34,7 @@ mod extractor;
 pub mod inputs;
 mod runner;
 pub mod settings_file;
+pub mod stability;
 pub mod submission;
 mod suite;
 

@@ -1,11 +1,17 @@
 //! One module per command. Each takes its flags, calls the libraries and prints through a
 //! `radcheck-reports` printer.
 
+mod agreement;
 mod compare;
 mod conformance;
 mod extract;
 mod inspect;
+mod plots;
+mod progress;
+mod report;
+mod stability;
 mod submission;
+mod validate_model;
 
 use std::process::ExitCode;
 
@@ -33,6 +39,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Conformance(args) => conformance::run(&args),
         Command::Extract(args) => extract::run(&args),
         Command::Inspect(args) => inspect::run(&args),
+        Command::Stability(cmd) => stability::run(&cmd),
+        Command::Agreement(args) => agreement::run(&args),
+        Command::ValidateModel(args) => validate_model::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Suites => {
             let mut out = String::new();
             for name in radcheck_suites::SUITE_NAMES {

@@ -1,1 +1,0 @@
-//! Plots (to be written).
