@@ -10,3 +10,5 @@ mod dicom;
 mod external;
 mod extract;
 mod inputs;
+mod stability;
+mod validation;
