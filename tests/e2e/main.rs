@@ -10,5 +10,6 @@ mod dicom;
 mod external;
 mod extract;
 mod inputs;
+mod report;
 mod stability;
 mod validation;
