@@ -4,25 +4,10 @@
 use radcheck_grid::Grid;
 use serde_json::Value;
 
-use crate::util::{TestDir, radcheck, stderr, stdout};
+use crate::util::{TestDir, close, json, radcheck, stderr, stdout};
 
 const WIDE: &str = "tests/fixtures/stability/shrout-fleiss-wide.csv";
 const LONG: &str = "tests/fixtures/stability/shrout-fleiss-long.csv";
-
-fn json(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", stdout(out), stderr(out)))
-}
-
-fn close(found: &Value, expected: f64, tol: f64, what: &str) {
-    let x = found
-        .as_f64()
-        .unwrap_or_else(|| panic!("{what}: {found} is not a number"));
-    assert!(
-        (x - expected).abs() <= tol,
-        "{what}: {x} vs {expected} (tolerance {tol})"
-    );
-}
 
 /// Shrout & Fleiss (1979), Table 2, all six forms: ICC, F, df, p and 95% CI as published
 /// (reference/stats-fixtures.md), to 1e-6 (p relative, the fixture has 6 significant digits).

@@ -78,3 +78,20 @@ pub fn phantom_files() -> Option<(PathBuf, PathBuf)> {
     )?;
     Some((image, mask))
 }
+
+/// The command's stdout as JSON (panics with both streams when it is not).
+pub fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", stdout(out), stderr(out)))
+}
+
+/// Asserts that a JSON number is within `tol` of `expected`.
+pub fn close(found: &serde_json::Value, expected: f64, tol: f64, what: &str) {
+    let x = found
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what}: {found} is not a number"));
+    assert!(
+        (x - expected).abs() <= tol,
+        "{what}: {x} vs {expected} (tolerance {tol})"
+    );
+}

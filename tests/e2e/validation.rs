@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::util::{TestDir, radcheck, stderr, stdout};
+use crate::util::{TestDir, close, json, radcheck, stderr, stdout};
 
 fn data(relative: &str) -> Option<String> {
     radcheck_suites::data::require_for_test(
@@ -11,21 +11,6 @@ fn data(relative: &str) -> Option<String> {
         "radcheck statistics fixtures (shared/data/stats)",
     )
     .map(|p| p.display().to_string())
-}
-
-fn json(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", stdout(out), stderr(out)))
-}
-
-fn close(found: &Value, expected: f64, tol: f64, what: &str) {
-    let x = found
-        .as_f64()
-        .unwrap_or_else(|| panic!("{what}: {found} is not a number"));
-    assert!(
-        (x - expected).abs() <= tol,
-        "{what}: {x} vs {expected} (tolerance {tol})"
-    );
 }
 
 /// aSAH (113 patients, 41 poor outcomes): AUC, DeLong variance and CI of wfns and s100b, and
