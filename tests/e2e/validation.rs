@@ -1,9 +1,7 @@
 //! `radcheck validate-model`: the aSAH and decision-curve examples (reference/stats-fixtures.md)
 //! through the CLI, cohorts, plots, bad input.
 
-use serde_json::Value;
-
-use crate::util::{TestDir, close, json, radcheck, stderr, stdout};
+use crate::util::{TestDir, close, json, radcheck, stderr};
 
 fn data(relative: &str) -> Option<String> {
     radcheck_suites::data::require_for_test(

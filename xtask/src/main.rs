@@ -6,14 +6,23 @@
 //!   the reference-value CSV files in the shared folder (default: the parent of
 //!   `$RADCHECK_DATA`, else `../shared` beside the workspace). `--check` compares the
 //!   generated files with the committed ones and fails if they differ.
+//! - `bench [--bench NAMES] [--quick]`: runs the criterion benches of `suites/benches` and writes
+//!   `reports/bench/criterion.{md,json}` (see `bench/mod.rs`).
+//! - `bench-compare [...]`: times radcheck against PyRadiomics and MIRP, interleaved, and writes
+//!   `reports/bench/compare.{md,json}` (see `bench/compare.rs`; `--help` lists the options).
+//! - `bench-run`, `bench-exec`: the timed child and its measuring parent, used by
+//!   `bench-compare` (internal).
 
+mod bench;
 mod gen_reference;
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 
-const USAGE: &str = "usage: cargo xtask gen-reference [--shared DIR] [--check]";
+const USAGE: &str = "usage: cargo xtask gen-reference [--shared DIR] [--check]
+       cargo xtask bench [--bench texture,morphology,conformance] [--quick] [--out DIR] [--no-run]
+       cargo xtask bench-compare [--reps N] [--only NAMES] [--skip NAMES] [--tools TOOLS] ... (--help)";
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
@@ -41,6 +50,10 @@ fn main() -> Result<()> {
             };
             gen_reference::run(&options)
         }
+        Some("bench") => bench::run(args),
+        Some("bench-compare") => bench::compare::run(args),
+        Some("bench-run") => bench::runner::run(args),
+        Some("bench-exec") => bench::exec::run(args),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             Ok(())

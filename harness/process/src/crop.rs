@@ -99,6 +99,28 @@ pub fn crop<T: Copy>(data: &[T], dims: [usize; 3], region: &Region) -> Vec<T> {
     out
 }
 
+/// [`crop`] with `f` applied to each voxel, in one pass (no intermediate copy).
+pub(crate) fn crop_map<T: Copy, U>(
+    data: &[T],
+    dims: [usize; 3],
+    region: &Region,
+    f: impl Fn(T) -> U,
+) -> Vec<U> {
+    let hi = region.hi();
+    assert!(
+        (0..3).all(|a| hi[a] <= dims[a]),
+        "crop region {region:?} outside the grid {dims:?}"
+    );
+    let mut out = Vec::with_capacity(region.len());
+    for z in region.lo[2]..hi[2] {
+        for y in region.lo[1]..hi[1] {
+            let start = region.lo[0] + dims[0] * (y + dims[1] * z);
+            out.extend(data[start..start + region.dims[0]].iter().map(|&v| f(v)));
+        }
+    }
+    out
+}
+
 /// The grid of `region` of `grid`: same spacing and directions, the origin moved to the centre
 /// of the region's first voxel.
 pub fn crop_grid(grid: &Grid, region: &Region) -> Grid {

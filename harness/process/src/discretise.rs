@@ -84,8 +84,10 @@ pub fn discretise(
             for ((l, &v), &m) in levels.iter_mut().zip(intensity).zip(mask) {
                 if m {
                     *l = if range > 0.0 {
-                        ((f64::from(bins) * (v - lo) / range).floor() as u32 + 1)
-                            .min(u32::from(bins)) as u16
+                        // v >= lo: the quotient is not negative, and the conversion
+                        // truncates, which is its floor (without a libm call).
+                        ((f64::from(bins) * (v - lo) / range) as u32 + 1).min(u32::from(bins))
+                            as u16
                     } else {
                         1
                     };
@@ -109,7 +111,9 @@ pub fn discretise(
             }
             for ((l, &v), &m) in levels.iter_mut().zip(intensity).zip(mask) {
                 if m {
-                    *l = (((v - origin) / width).floor() + 1.0) as u16;
+                    // v >= lo >= origin: truncation is the floor (without a libm call); the
+                    // check above keeps the level within u16.
+                    *l = (((v - origin) / width) as u32 + 1) as u16;
                 }
             }
             n_levels = top as u16;

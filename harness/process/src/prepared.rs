@@ -1,7 +1,7 @@
 use radcheck_grid::{Grid, Mask, Volume};
 use serde::{Deserialize, Serialize};
 
-use crate::crop::{Region, bounding_box, crop, crop_grid};
+use crate::crop::{Region, bounding_box, crop, crop_grid, crop_map};
 use crate::diagnostics::{Diagnostic, RoiStage, Stage, image_diagnostics, roi_diagnostics};
 use crate::interpolate::{Interpolation, InterpolationGrid, interpolate, round_intensities};
 use crate::{
@@ -157,7 +157,13 @@ fn run(
     // Input intensities as processed: rounded where they are read, so that only the voxels
     // used are touched.
     let round_input = settings.round_input;
-    let read = move |v: f64| if round_input { v.round() } else { v };
+    let read = move |v: f64| {
+        if round_input {
+            crate::interpolate::round_half_away(v)
+        } else {
+            v
+        }
+    };
     let source = image.as_slice();
     let bb = bounding_box(grid.dims, mask.as_slice()).expect("check_inputs: ROI not empty");
     if let Some(d) = diagnostics.as_deref_mut() {
@@ -166,7 +172,7 @@ fn run(
             grid,
             source.iter().map(|&v| read(v)),
         ));
-        let intensity: Vec<f64> = crop(source, grid.dims, &bb).into_iter().map(read).collect();
+        let intensity: Vec<f64> = crop_map(source, grid.dims, &bb, read);
         let roi = crop(mask.as_slice(), grid.dims, &bb);
         d.extend(roi_diagnostics(
             Stage::Initial,
@@ -196,10 +202,7 @@ fn run(
             (
                 grid.clone(),
                 region,
-                crop(source, grid.dims, &region)
-                    .into_iter()
-                    .map(read)
-                    .collect(),
+                crop_map(source, grid.dims, &region, read),
                 crop(mask.as_slice(), grid.dims, &region),
             )
         }

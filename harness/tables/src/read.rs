@@ -613,10 +613,16 @@ mod read_columns_tests {
         let p = dir.path().join("p.csv");
         std::fs::write(&p, "# provenance\nid,outcome,score\n1,Good, 0.1\n2,Poor,\n").unwrap();
         let c = read_columns(&p, &["outcome", "score"]).unwrap();
-        assert_eq!(c[0], vec![Some("Good".to_string()), Some("Poor".to_string())]);
+        assert_eq!(
+            c[0],
+            vec![Some("Good".to_string()), Some("Poor".to_string())]
+        );
         assert_eq!(c[1], vec![Some("0.1".to_string()), None]);
         let e = read_columns(&p, &["risk"]).unwrap_err().to_string();
-        assert!(e.contains("no column `risk`") && e.contains("id, outcome, score"), "{e}");
+        assert!(
+            e.contains("no column `risk`") && e.contains("id, outcome, score"),
+            "{e}"
+        );
     }
 }
 

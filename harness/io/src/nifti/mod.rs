@@ -27,6 +27,19 @@ pub fn read_image(path: impl AsRef<Path>, limits: &Limits) -> Result<Volume<f64>
     }
     let grid = grid_from_header(path, &header, dims)?;
     check_datatype(path, &header)?;
+    let data = match read_voxels(path, &header, voxels, |v| v)? {
+        Some(data) => data,
+        None => read_voxels_nifti_crate(path, voxels)?,
+    };
+    Volume::from_vec(grid, data).map_err(|source| ReadError::Geometry {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Voxels through the nifti crate: the path for what [`read_voxels`] does not decode itself
+/// (header and image in separate files, complex and RGB data).
+fn read_voxels_nifti_crate(path: &Path, voxels: u64) -> Result<Vec<f64>, ReadError> {
     // The nifti crate panics on some inconsistent headers that the checks above do not catch;
     // a panic is turned into an error here as a last resort.
     let array = crate::guard(path, "read NIfTI voxels", || {
@@ -46,15 +59,108 @@ pub fn read_image(path: impl AsRef<Path>, limits: &Limits) -> Result<Volume<f64>
     }
     // The array is in Fortran (x fastest) order, which is radcheck's order; make sure of it
     // rather than assume.
-    let data: Vec<f64> = if array.t().is_standard_layout() {
+    Ok(if array.t().is_standard_layout() {
         array.into_raw_vec_and_offset().0
     } else {
         array.t().iter().copied().collect()
+    })
+}
+
+/// Reads the voxels of a single-file NIfTI (`.nii`, `.nii.gz`) of a real data type in one pass:
+/// the file is read whole, inflated in one call when gzipped (bounded by the size the header
+/// declares), and each voxel is decoded, scaled (`scl_slope`, `scl_inter`, as the nifti crate
+/// does: none when the slope is 0) and mapped by `map`, in file order (x fastest). `Ok(None)`
+/// when the file is of another kind, for [`read_voxels_nifti_crate`].
+fn read_voxels<T>(
+    path: &Path,
+    header: &NiftiHeader,
+    voxels: u64,
+    map: impl Fn(f64) -> T,
+) -> Result<Option<Vec<T>>, ReadError> {
+    use ::nifti::{Endianness, NiftiType};
+    use std::io::Read;
+
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let single_file = name.ends_with(".nii") || name.ends_with(".nii.gz");
+    let Ok(datatype) = header.data_type() else {
+        return Ok(None);
     };
-    Volume::from_vec(grid, data).map_err(|source| ReadError::Geometry {
+    let size = match datatype {
+        NiftiType::Uint8 | NiftiType::Int8 => 1,
+        NiftiType::Uint16 | NiftiType::Int16 => 2,
+        NiftiType::Uint32 | NiftiType::Int32 | NiftiType::Float32 => 4,
+        NiftiType::Uint64 | NiftiType::Int64 | NiftiType::Float64 => 8,
+        _ => return Ok(None),
+    };
+    let offset = header.vox_offset;
+    if !single_file || !offset.is_finite() || offset < 348.0 || offset.fract() != 0.0 {
+        return Ok(None);
+    }
+    let offset = offset as usize;
+    let parse = |reason: String| ReadError::ParseNifti {
+        path: path.to_owned(),
+        reason,
+    };
+    let n = usize::try_from(voxels).map_err(|_| parse(format!("{voxels} voxels")))?;
+    let needed = n
+        .checked_mul(size)
+        .and_then(|b| b.checked_add(offset))
+        .ok_or_else(|| parse(format!("{voxels} voxels of {size} bytes")))?;
+    let bytes = std::fs::read(path).map_err(|source| ReadError::Open {
         path: path.to_owned(),
         source,
-    })
+    })?;
+    let raw = if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::with_capacity(needed);
+        flate2::read::MultiGzDecoder::new(&bytes[..])
+            .take(needed as u64)
+            .read_to_end(&mut out)
+            .map_err(|e| parse(format!("cannot inflate: {e}")))?;
+        out
+    } else {
+        bytes
+    };
+    if raw.len() < needed {
+        return Err(parse(format!(
+            "voxel data holds {} bytes, header declares {voxels} voxels of {size} bytes from offset {offset}",
+            raw.len().saturating_sub(offset)
+        )));
+    }
+    let data = &raw[offset..needed];
+    let (slope, inter) = (f64::from(header.scl_slope), f64::from(header.scl_inter));
+    let scaled = header.scl_slope != 0.0;
+    let little = header.endianness == Endianness::Little;
+    macro_rules! decode {
+        ($t:ty, $n:literal) => {
+            data.chunks_exact($n)
+                .map(|c| {
+                    let b: [u8; $n] = c.try_into().expect("chunks of the type's size");
+                    let v = if little {
+                        <$t>::from_le_bytes(b)
+                    } else {
+                        <$t>::from_be_bytes(b)
+                    } as f64;
+                    map(if scaled { v * slope + inter } else { v })
+                })
+                .collect()
+        };
+    }
+    Ok(Some(match datatype {
+        NiftiType::Uint8 => decode!(u8, 1),
+        NiftiType::Int8 => decode!(i8, 1),
+        NiftiType::Uint16 => decode!(u16, 2),
+        NiftiType::Int16 => decode!(i16, 2),
+        NiftiType::Uint32 => decode!(u32, 4),
+        NiftiType::Int32 => decode!(i32, 4),
+        NiftiType::Uint64 => decode!(u64, 8),
+        NiftiType::Int64 => decode!(i64, 8),
+        NiftiType::Float32 => decode!(f32, 4),
+        NiftiType::Float64 => decode!(f64, 8),
+        _ => unreachable!("other types returned above"),
+    }))
 }
 
 /// The header of a NIfTI file and the grid it declares, without reading the voxels.
@@ -69,14 +175,45 @@ pub(crate) fn read_geometry(path: &Path) -> Result<(NiftiHeader, Grid), ReadErro
 /// Reads a NIfTI mask: voxels with a value >= 0.5 are inside the ROI.
 pub fn read_mask(path: impl AsRef<Path>, limits: &Limits) -> Result<Mask, ReadError> {
     let path = path.as_ref();
-    let image = read_image(path, limits)?;
-    if let Some(bad) = image.as_slice().iter().find(|v| !v.is_finite()) {
-        return Err(ReadError::Unsupported {
+    let non_finite = |bad: f64| ReadError::Unsupported {
+        path: path.to_owned(),
+        what: format!("mask holds a non-finite value ({bad})"),
+    };
+    // Single-file masks are decoded straight to booleans (no intermediate f64 volume); a
+    // non-finite value, kept aside during the pass, is an error.
+    let header = read_header(path)?;
+    let dims = spatial_dims(path, &header)?;
+    let voxels = dims.iter().map(|&d| d as u64).product::<u64>();
+    if voxels > limits.max_voxels {
+        return Err(ReadError::TooLarge {
             path: path.to_owned(),
-            what: format!("mask holds a non-finite value ({bad})"),
+            voxels,
+            limit: limits.max_voxels,
         });
     }
-    Ok(image.map(|&v| v >= 0.5))
+    let grid = grid_from_header(path, &header, dims)?;
+    check_datatype(path, &header)?;
+    let first_bad = std::cell::Cell::new(None);
+    let decoded = read_voxels(path, &header, voxels, |v| {
+        if !v.is_finite() && first_bad.get().is_none() {
+            first_bad.set(Some(v));
+        }
+        v >= 0.5
+    })?;
+    if let Some(bad) = first_bad.get() {
+        return Err(non_finite(bad));
+    }
+    let Some(data) = decoded else {
+        let image = read_image(path, limits)?;
+        if let Some(&bad) = image.as_slice().iter().find(|v| !v.is_finite()) {
+            return Err(non_finite(bad));
+        }
+        return Ok(image.map(|&v| v >= 0.5));
+    };
+    Volume::from_vec(grid, data).map_err(|source| ReadError::Geometry {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Writes `volume` as a NIfTI-1 file of 32-bit floats (gzipped when the name ends in `.gz`),
@@ -341,6 +478,100 @@ mod tests {
         std::fs::write(&truncated, &bytes[..bytes.len() - 100]).unwrap();
         let err = read_image(&truncated, &Limits::default()).unwrap_err();
         assert!(matches!(err, ReadError::ParseNifti { .. }), "{err:?}");
+    }
+
+    /// A NIfTI file of `datatype` (NIfTI code, `bits` per voxel) holding `values` (little
+    /// endian, already encoded) with the given scaling, made by patching a float file.
+    fn patched(
+        path: &Path,
+        dims: [usize; 3],
+        code: i16,
+        bits: i16,
+        slope: f32,
+        inter: f32,
+        data: &[u8],
+    ) {
+        use std::io::Write;
+        let plain = path.parent().unwrap().join("plain.nii");
+        write_image(&plain, &Volume::filled(Grid::new(dims, [1.0; 3]), 0.0)).unwrap();
+        let mut bytes = std::fs::read(&plain).unwrap();
+        bytes[70..72].copy_from_slice(&code.to_le_bytes());
+        bytes[72..74].copy_from_slice(&bits.to_le_bytes());
+        bytes[112..116].copy_from_slice(&slope.to_le_bytes());
+        bytes[116..120].copy_from_slice(&inter.to_le_bytes());
+        let offset = f32::from_le_bytes(bytes[108..112].try_into().unwrap()) as usize;
+        bytes.truncate(offset);
+        bytes.extend_from_slice(data);
+        if path.to_string_lossy().ends_with(".gz") {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(&bytes).unwrap();
+            bytes = gz.finish().unwrap();
+        }
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    #[test]
+    fn one_pass_decoding_equals_the_nifti_crate_for_every_real_type() {
+        // The nifti crate (an independent decoder) is the reference: each real data type, with
+        // and without scaling, plain and gzipped.
+        let dir = tempfile::tempdir().unwrap();
+        let dims = [3, 2, 2];
+        let ints: [i64; 12] = [0, 1, 2, 3, 5, 7, 11, 13, 17, 19, 23, 100];
+        type Encode = fn(i64) -> Vec<u8>;
+        let types: [(i16, i16, Encode); 10] = [
+            (2, 8, |v| (v as u8).to_le_bytes().to_vec()),
+            (256, 8, |v| (-(v as i8)).to_le_bytes().to_vec()),
+            (512, 16, |v| (v as u16 * 600).to_le_bytes().to_vec()),
+            (4, 16, |v| (-(v as i16) * 300).to_le_bytes().to_vec()),
+            (768, 32, |v| (v as u32 * 70_000).to_le_bytes().to_vec()),
+            (8, 32, |v| (-(v as i32) * 70_000).to_le_bytes().to_vec()),
+            (1280, 64, |v| {
+                (v as u64 * 5_000_000_000).to_le_bytes().to_vec()
+            }),
+            (1024, 64, |v| (-v * 5_000_000_000).to_le_bytes().to_vec()),
+            (16, 32, |v| (v as f32 * 0.37 - 2.0).to_le_bytes().to_vec()),
+            (64, 64, |v| {
+                (v as f64 * -1.3e-3 + 8.0).to_le_bytes().to_vec()
+            }),
+        ];
+        for (code, bits, encode) in types {
+            let data: Vec<u8> = ints.iter().flat_map(|&v| encode(v)).collect();
+            for (slope, inter) in [(0.0, 0.0), (2.5, -1024.0)] {
+                for ext in ["nii", "nii.gz"] {
+                    let path = dir.path().join(format!("t{code}-{slope}.{ext}"));
+                    patched(&path, dims, code, bits, slope, inter, &data);
+                    let fast = read_image(&path, &Limits::default()).unwrap();
+                    let reference = read_voxels_nifti_crate(&path, 12).unwrap();
+                    assert_eq!(
+                        fast.as_slice(),
+                        &reference[..],
+                        "type {code} {ext} slope {slope}"
+                    );
+                    let mask = read_mask(&path, &Limits::default()).unwrap();
+                    let expected: Vec<bool> = reference.iter().map(|&v| v >= 0.5).collect();
+                    assert_eq!(mask.as_slice(), &expected[..], "mask type {code} {ext}");
+                }
+            }
+        }
+        // Scaling applies: int16 -300 * 2.5 - 1024 = -1774.
+        let path = dir.path().join("t4-2.5.nii");
+        assert_eq!(
+            read_image(&path, &Limits::default()).unwrap().as_slice()[1],
+            -1774.0
+        );
+    }
+
+    #[test]
+    fn non_finite_mask_values_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nan.nii.gz");
+        let data: Vec<u8> = [1.0f32, f32::NAN, 0.0, 1.0]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        patched(&path, [2, 2, 1], 16, 32, 0.0, 0.0, &data);
+        let err = read_mask(&path, &Limits::default()).unwrap_err();
+        assert!(err.to_string().contains("non-finite"), "{err}");
     }
 
     #[test]

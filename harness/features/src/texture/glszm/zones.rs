@@ -216,6 +216,8 @@ pub(crate) struct Workspace {
     parent: Vec<u32>,
     /// Per zone, in scan order of its first voxel: grey level, size, smallest distance.
     zones: Vec<(u16, u32, u32)>,
+    /// Per voxel of the current row: which visited neighbours share its grey level (bit mask).
+    matches: Vec<u16>,
 }
 
 /// Finds the zones of `levels` (a padded buffer from [`pad`]: grey level per voxel, 0 outside
@@ -260,47 +262,72 @@ pub(crate) fn label_zones(
         -s + w,
         -s + w + 1,
     ];
-    // Their leading neighbours (x + 1), new to a voxel continuing a run.
-    let leading: [isize; 4] = [-w + 1, -s - w + 1, -s + 1, -s + w + 1];
-    let (all, leading): (&[isize], &[isize]) = if volumetric {
-        (&all, &leading)
-    } else {
-        (&all[..3], &leading[..1])
-    };
+    // Their leading neighbours (x + 1), new to a voxel continuing a run, are entries 2, 5, 8
+    // and 11 (`leading_bits` below).
+    let all: &[isize] = if volumetric { &all } else { &all[..3] };
     // First voxel whose neighbours all lie in the buffer: (1, 1) of the first labelled slice.
     let first = if volumetric {
         (px * py) + px + 1
     } else {
         px + 1
     };
-    let Workspace { parent, zones } = work;
+    let Workspace {
+        parent,
+        zones,
+        matches,
+    } = work;
     parent.clear();
     parent.resize(levels.len(), 0);
-    for v in first..levels.len() {
-        let level = levels[v];
-        if level == 0 {
-            continue;
-        }
-        let offsets = if levels[v - 1] == level {
-            parent[v] = parent[v - 1];
-            leading
-        } else {
-            parent[v] = v as u32;
-            all
-        };
-        let mut root = None;
-        for &off in offsets {
-            let n = v.wrapping_add_signed(off);
-            if levels.get(n) == Some(&level) {
-                let rv = *root.get_or_insert_with(|| find(parent, v as u32));
-                if parent[n] == rv {
+    // Bit k of matches[x] is set when the voxel at x of the current row has the grey level of
+    // its neighbour `all[k]`. The comparisons run a whole row at a time (they vectorise), so
+    // the union loop below visits only the neighbours that match.
+    matches.clear();
+    matches.resize(px, 0);
+    let leading_bits: u16 = if volumetric { 0b1001_0010_0100 } else { 0b100 };
+    let rows = if volumetric { 1..pz - 1 } else { 0..pz };
+    for z in rows {
+        for y in 1..py - 1 {
+            let row = px * (y + py * z);
+            let interior = row + 1..row + px - 1;
+            let cur = &levels[interior.clone()];
+            let bits = &mut matches[1..px - 1];
+            bits.fill(0);
+            for (k, &off) in all.iter().enumerate() {
+                let start = interior.start.wrapping_add_signed(off);
+                let other = &levels[start..start + cur.len()];
+                for ((b, &c), &o) in bits.iter_mut().zip(cur).zip(other) {
+                    *b |= u16::from(c == o) << k;
+                }
+            }
+            for (v, &row_bits) in (row..).zip(&matches[..]).take(px - 1).skip(1) {
+                let level = levels[v];
+                if level == 0 {
                     continue;
                 }
-                let rn = find(parent, n as u32);
-                if rn != rv {
-                    let (lo, hi) = if rn < rv { (rn, rv) } else { (rv, rn) };
-                    parent[hi as usize] = lo;
-                    root = Some(lo);
+                let mut bits = if levels[v - 1] == level {
+                    parent[v] = parent[v - 1];
+                    row_bits & leading_bits
+                } else {
+                    parent[v] = v as u32;
+                    row_bits
+                };
+                if bits == 0 {
+                    continue;
+                }
+                let mut rv = find(parent, v as u32);
+                while bits != 0 {
+                    let k = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    let n = v.wrapping_add_signed(all[k]);
+                    if parent[n] == rv {
+                        continue;
+                    }
+                    let rn = find(parent, n as u32);
+                    if rn != rv {
+                        let (lo, hi) = if rn < rv { (rn, rv) } else { (rv, rn) };
+                        parent[hi as usize] = lo;
+                        rv = lo;
+                    }
                 }
             }
         }
