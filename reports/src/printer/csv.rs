@@ -4,7 +4,7 @@ use super::{num, opt_num};
 use crate::ConformanceReport;
 
 /// Quotes a CSV field when it holds a comma, quote or line break (RFC 4180).
-pub(crate) fn field(s: &str) -> String {
+pub fn field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

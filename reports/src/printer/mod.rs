@@ -12,7 +12,7 @@ mod junit;
 mod text;
 
 pub use compare::{compare_json, compare_text};
-pub use csv::csv;
+pub use csv::{csv, field as csv_field};
 pub use features::{features_csv, features_json};
 pub use json::json;
 pub use junit::junit;

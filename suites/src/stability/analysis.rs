@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use radcheck_reports::printer::csv_field;
 use radcheck_reports::stability::{GradeCounts, StabilityRow};
 use radcheck_stats::reliability::{self, Grade, IccForm};
 use radcheck_tables::FeatureTable;
@@ -158,12 +159,4 @@ pub fn write_values_csv(values: &StudyValues, mut w: impl Write) -> io::Result<(
         }
     }
     Ok(())
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
 }

@@ -24,6 +24,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::cohort::Cohort;
+use crate::runner::error_chain;
 use crate::{CaseInput, Extractor, ExtractorSettings, RADCHECK_VERSION};
 
 /// One unit's features: tag and value (`None`: undefined).
@@ -378,17 +379,6 @@ fn file_stem(subject: &str) -> String {
         let h = radcheck_io::sha256_bytes(subject.as_bytes());
         format!("{}-{}", safe.trim_start_matches('.'), &h[..8])
     }
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
 }
 
 #[cfg(test)]
