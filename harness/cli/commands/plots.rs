@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use anyhow::Context;
-use radcheck_reports::plots::{self, Chart, Curve, IntervalRow};
+use radcheck_reports::plots::{self, Chart, IntervalRow};
 use radcheck_reports::stability::{AgreementReport, StabilityReport};
-use radcheck_reports::validation::{CohortValidation, ModelValidationReport};
+use radcheck_reports::validation::ModelValidationReport;
 use radcheck_stats::reliability::BlandAltman;
 
 fn write(chart: &Chart, path: &Path) -> anyhow::Result<()> {
@@ -95,81 +95,11 @@ pub fn bland_altman(feature: &str, ba: &BlandAltman, path: &Path) -> anyhow::Res
     )
 }
 
-fn label(v: &CohortValidation) -> String {
-    v.cohort.clone().unwrap_or_else(|| "all".into())
-}
-
-/// ROC, calibration and decision-curve charts of a validation report, with file stems.
-pub fn validation_charts(report: &ModelValidationReport) -> Vec<(&'static str, Chart)> {
-    let sets: Vec<&CohortValidation> = if report.cohorts.is_empty() {
-        vec![&report.all]
-    } else {
-        report.cohorts.iter().collect()
-    };
-    let mut charts = Vec::new();
-    let curves = sets
-        .iter()
-        .map(|v| {
-            // The ROC points run from (1, 1) by ascending threshold; close the curve at (0, 0).
-            let mut points: Vec<(f64, f64)> = v.roc.iter().map(|p| (p.fpr, p.tpr)).collect();
-            points.push((0.0, 0.0));
-            Curve {
-                label: format!("{} (AUC {:.3})", label(v), v.auc),
-                points,
-            }
-        })
-        .collect();
-    charts.push((
-        "roc",
-        Chart::Roc {
-            title: format!("ROC: {}", report.provenance.score),
-            curves,
-        },
-    ));
-    let first = sets[0];
-    if let Some(c) = &first.calibration_curve {
-        charts.push((
-            "calibration",
-            Chart::Calibration {
-                title: format!("Calibration ({})", label(first)),
-                bins: c
-                    .bins
-                    .iter()
-                    .map(|b| (b.predicted, b.observed, b.n))
-                    .collect(),
-                smooth: c.smooth.iter().map(|s| (s.predicted, s.observed)).collect(),
-            },
-        ));
-    }
-    if !first.net_benefit.is_empty() {
-        let nb = &first.net_benefit;
-        charts.push((
-            "decision-curve",
-            Chart::DecisionCurve {
-                title: format!("Decision curve ({})", label(first)),
-                series: vec![
-                    Curve {
-                        label: "model".into(),
-                        points: nb.iter().map(|n| (n.threshold, n.model)).collect(),
-                    },
-                    Curve {
-                        label: "treat all".into(),
-                        points: nb.iter().map(|n| (n.threshold, n.treat_all)).collect(),
-                    },
-                    Curve {
-                        label: "treat none".into(),
-                        points: nb.iter().map(|n| (n.threshold, 0.0)).collect(),
-                    },
-                ],
-            },
-        ));
-    }
-    charts
-}
-
 pub fn validation_plots(report: &ModelValidationReport, dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    for (stem, chart) in validation_charts(report) {
+    // The same charts as `radcheck report` draws from a validation evidence file.
+    let json = serde_json::to_value(report)?;
+    for (stem, _, chart) in super::report::evidence_charts(&json) {
         write(&chart, &dir.join(format!("{stem}.svg")))?;
         write(&chart, &dir.join(format!("{stem}.png")))?;
     }

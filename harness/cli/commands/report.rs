@@ -96,7 +96,7 @@ fn num(v: &Value) -> Option<f64> {
 
 /// Charts drawn from one evidence file: the ICC per feature of a stability analysis; ROC,
 /// calibration and decision curve of a model validation.
-fn evidence_charts(json: &Value) -> Vec<(&'static str, String, Chart)> {
+pub fn evidence_charts(json: &Value) -> Vec<(&'static str, String, Chart)> {
     let kind = json["kind"].as_str().unwrap_or_default();
     let mut out = Vec::new();
     match kind {
