@@ -88,7 +88,7 @@ fn check(name: &str, set: &VoxelSet, run_pairwise: bool) {
 
 /// The CT radiomics phantom, configuration A: no interpolation, intensities rounded to
 /// integers, intensity mask re-segmented to [-500, 400] HU.
-fn config_a() -> Option<Prepared> {
+fn config_a() -> Option<Prepared<'static>> {
     let root = radcheck_suites::data::root()?;
     let dir = root.join("ibsi/ibsi_1_ct_radiomics_phantom/nifti");
     let (image, mask) = (
@@ -113,7 +113,11 @@ fn config_a() -> Option<Prepared> {
         },
         ..Default::default()
     };
-    Some(prepare(&image, &mask, &settings).expect("phantom prepares"))
+    Some(
+        prepare(&image, &mask, &settings)
+            .expect("phantom prepares")
+            .into_owned(),
+    )
 }
 
 fn assert_reference(tag: &str, value: f64) {

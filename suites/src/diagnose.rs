@@ -445,7 +445,7 @@ pub fn annotate_case(
         }
         if morphology
             && context.voxel_face_area.is_none()
-            && let Ok(mask) = Mask::from_vec(p.grid.clone(), p.morph_mask)
+            && let Ok(mask) = Mask::from_vec(p.grid.clone(), p.morph_mask.into_owned())
         {
             context.voxel_face_area = Some(voxel_face_area(&mask));
         }

@@ -998,7 +998,9 @@ fn a_config_c_run_diagnoses_the_grid_and_the_interpolated_voxel_faces() {
     let settings = &suite.cases[0].settings;
     let prepared =
         radcheck_process::prepare(&input.image, &input.mask, &settings.processing).unwrap();
-    let morph = radcheck_grid::Mask::from_vec(prepared.grid.clone(), prepared.morph_mask).unwrap();
+    let morph =
+        radcheck_grid::Mask::from_vec(prepared.grid.clone(), prepared.morph_mask.into_owned())
+            .unwrap();
     let area = faces_by_lines(&morph);
     let opts = RunOptions {
         source: Some(radcheck_suites::SourceKind::Nifti),

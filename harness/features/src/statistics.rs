@@ -385,7 +385,12 @@ mod tests {
 
     /// Prepares `values` as a row of voxels placed at `offset` in an image of `dims`, the rest
     /// of the image holding `fill` outside the ROI.
-    fn prepared_row(values: &[f64], dims: [usize; 3], offset: [usize; 3], fill: f64) -> Prepared {
+    fn prepared_row(
+        values: &[f64],
+        dims: [usize; 3],
+        offset: [usize; 3],
+        fill: f64,
+    ) -> Prepared<'static> {
         let grid = Grid::new(dims, [1.0; 3]);
         let mut image = vec![fill; grid.len()];
         let mut mask = vec![false; grid.len()];
@@ -396,7 +401,9 @@ mod tests {
         }
         let image = Volume::from_vec(grid.clone(), image).unwrap();
         let mask = Volume::from_vec(grid, mask).unwrap();
-        prepare(&image, &mask, &ProcessSettings::default()).unwrap()
+        prepare(&image, &mask, &ProcessSettings::default())
+            .unwrap()
+            .into_owned()
     }
 
     fn assert_same_features(a: &[Feature], b: &[Feature]) {

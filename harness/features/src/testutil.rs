@@ -3,13 +3,15 @@
 use radcheck_process::{Discretisation, Prepared, ProcessSettings, prepare};
 
 /// The embedded digital phantom, prepared as IBSI prescribes (no discretisation).
-pub fn phantom() -> Prepared {
+pub fn phantom() -> Prepared<'static> {
     let (image, mask) = radcheck_reference::digital_phantom();
     let settings = ProcessSettings {
         discretisation: Discretisation::None,
         ..Default::default()
     };
-    prepare(&image, &mask, &settings).expect("phantom prepares")
+    prepare(&image, &mask, &settings)
+        .expect("phantom prepares")
+        .into_owned()
 }
 
 /// Looks up a feature by tag; panics with the list of tags when absent.

@@ -45,13 +45,7 @@ pub fn discretise(
     mask: &[bool],
     method: &Discretisation,
 ) -> Result<GreyImage> {
-    let (lo, hi) = intensity
-        .iter()
-        .zip(mask)
-        .filter(|&(_, &m)| m)
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (&v, _)| {
-            (lo.min(v), hi.max(v))
-        });
+    let (lo, hi) = masked_range(intensity, mask);
     if lo > hi {
         return Err(Error::EmptyRoi {
             stage: " before discretisation",
@@ -81,16 +75,21 @@ pub fn discretise(
                 ));
             }
             let range = hi - lo;
-            for ((l, &v), &m) in levels.iter_mut().zip(intensity).zip(mask) {
-                if m {
-                    *l = if range > 0.0 {
-                        // v >= lo: the quotient is not negative, and the conversion
-                        // truncates, which is its floor (without a libm call).
-                        ((f64::from(bins) * (v - lo) / range) as u32 + 1).min(u32::from(bins))
-                            as u16
-                    } else {
-                        1
-                    };
+            let (n, top) = (f64::from(bins), i32::from(bins));
+            if range > 0.0 {
+                // Every voxel is computed and those outside the mask set to 0 afterwards: a
+                // loop without branches, which the compiler vectorises. Inside the mask
+                // v >= lo: the quotient is not negative, and the conversion truncates, which
+                // is its floor (without a libm call); the maximum goes to the last bin.
+                // Outside, the conversion saturates (NaN gives 0) and the clamp keeps the sum
+                // in range; the value is discarded.
+                for ((l, &v), &m) in levels.iter_mut().zip(intensity).zip(mask) {
+                    let level = ((n * (v - lo) / range) as i32).clamp(0, top - 1) as u16 + 1;
+                    *l = if m { level } else { 0 };
+                }
+            } else {
+                for (l, &m) in levels.iter_mut().zip(mask) {
+                    *l = u16::from(m);
                 }
             }
             n_levels = bins;
@@ -110,11 +109,12 @@ pub fn discretise(
                 )));
             }
             for ((l, &v), &m) in levels.iter_mut().zip(intensity).zip(mask) {
-                if m {
-                    // v >= lo >= origin: truncation is the floor (without a libm call); the
-                    // check above keeps the level within u16.
-                    *l = (((v - origin) / width) as u32 + 1) as u16;
-                }
+                // Inside the mask v >= lo >= origin: truncation is the floor (without a libm
+                // call); the check above keeps the level within u16. Outside, the value is
+                // computed (saturating) and discarded, so that the loop has no branch.
+                let level =
+                    (((v - origin) / width) as i32).clamp(0, i32::from(u16::MAX) - 1) as u16 + 1;
+                *l = if m { level } else { 0 };
             }
             n_levels = top as u16;
         }
@@ -124,6 +124,42 @@ pub fn discretise(
         levels,
         n_levels,
     })
+}
+
+/// Lowest and highest intensity inside `mask` (`(inf, -inf)` when the mask is empty).
+///
+/// Eight running minima and maxima over chunks of eight voxels, with voxels outside the mask
+/// replaced by the neutral infinities, so that the loop vectorises; NaN outside the mask never
+/// enters.
+fn masked_range(intensity: &[f64], mask: &[bool]) -> (f64, f64) {
+    const W: usize = 8;
+    let (mut lo, mut hi) = ([f64::INFINITY; W], [f64::NEG_INFINITY; W]);
+    let n = intensity.len().min(mask.len());
+    let (values, flags) = (&intensity[..n], &mask[..n]);
+    let mut chunks = values.chunks_exact(W).zip(flags.chunks_exact(W));
+    for (v, m) in &mut chunks {
+        for i in 0..W {
+            let (a, b) = if m[i] {
+                (v[i], v[i])
+            } else {
+                (f64::INFINITY, f64::NEG_INFINITY)
+            };
+            lo[i] = if a < lo[i] { a } else { lo[i] };
+            hi[i] = if b > hi[i] { b } else { hi[i] };
+        }
+    }
+    let tail = n - n % W;
+    let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
+    for (&v, &m) in values[tail..].iter().zip(&flags[tail..]) {
+        if m {
+            low = low.min(v);
+            high = high.max(v);
+        }
+    }
+    (
+        lo.into_iter().fold(low, f64::min),
+        hi.into_iter().fold(high, f64::max),
+    )
 }
 
 #[cfg(test)]
@@ -159,6 +195,74 @@ mod tests {
         .unwrap();
         assert_eq!(g.levels, vec![1, 1, 2, 21]);
         assert_eq!(g.n_levels, 21);
+    }
+
+    #[test]
+    fn range_ignores_values_outside_the_mask_whatever_they_are() {
+        // 19 voxels (two chunks of eight and a tail of three); NaN and infinities outside.
+        let mut values: Vec<f64> = (0..19).map(f64::from).collect();
+        let mut mask = vec![true; 19];
+        for i in [0, 7, 8, 18] {
+            mask[i] = false;
+        }
+        values[0] = f64::NAN;
+        values[7] = f64::INFINITY;
+        values[8] = f64::NEG_INFINITY;
+        values[18] = f64::NAN;
+        let mut with_negative = values.clone();
+        with_negative[18] = -5.0;
+        assert_eq!(masked_range(&with_negative, &mask), (1.0, 17.0));
+        assert_eq!(masked_range(&values, &mask), (1.0, 17.0));
+        assert_eq!(
+            masked_range(&values, &[false; 19]),
+            (f64::INFINITY, f64::NEG_INFINITY)
+        );
+        let g = discretise(
+            [19, 1, 1],
+            &values,
+            &mask,
+            &Discretisation::FixedBinNumber { bins: 4 },
+        )
+        .unwrap();
+        // A value below the range outside the mask is discarded as well.
+        let g2 = discretise(
+            [19, 1, 1],
+            &with_negative,
+            &mask,
+            &Discretisation::FixedBinNumber { bins: 4 },
+        )
+        .unwrap();
+        assert_eq!(g2.levels[18], 0);
+        // Range 1..17, 4 bins of 4: 1 -> 1, 5 -> 2, 16.99 -> 4, 17 -> 4; 0 outside the mask.
+        assert_eq!(g.levels[0], 0);
+        assert_eq!(g.levels[1], 1);
+        assert_eq!(g.levels[5], 2);
+        assert_eq!(g.levels[17], 4);
+        assert_eq!(g.levels[7], 0);
+        assert_eq!(g.levels[8], 0);
+        let constant = discretise(
+            [3, 1, 1],
+            &[5.0, 5.0, f64::NAN],
+            &[true, true, false],
+            &Discretisation::FixedBinNumber { bins: 8 },
+        )
+        .unwrap();
+        assert_eq!(constant.levels, vec![1, 1, 0]);
+        // Fixed bin size 5 from 0: 1 -> 1, 5 -> 2, 17 -> 4; infinities outside stay 0.
+        let sized = discretise(
+            [19, 1, 1],
+            &values,
+            &mask,
+            &Discretisation::FixedBinSize {
+                width: 5.0,
+                min: Some(0.0),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            [0, 1, 5, 7, 8, 17].map(|i| sized.levels[i]),
+            [0, 1, 2, 0, 0, 4]
+        );
     }
 
     #[test]

@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use radcheck_grid::{Grid, Mask, Volume};
 use serde::{Deserialize, Serialize};
 
@@ -37,27 +39,42 @@ pub struct ProcessSettings {
 ///
 /// The image is cropped to the ROI's bounding box plus a margin of [`CROP_MARGIN_MM`] (clipped
 /// to the image): every feature of IBSI 1 gives the same value on it as on the whole image.
+///
+/// Intensities and masks borrow the input where a step would only copy it (no interpolation,
+/// no rounding, the margin reaching every border of the image, no re-segmentation); otherwise
+/// they are owned. [`Prepared::into_owned`] detaches them from the input.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Prepared {
+pub struct Prepared<'a> {
     /// Geometry of the (cropped) image.
     pub grid: Grid,
     /// Intensities of the (cropped) image, inside and outside the ROI (local intensity features
     /// look outside the ROI).
-    pub intensity: Vec<f64>,
+    pub intensity: Cow<'a, [f64]>,
     /// Morphological mask: the ROI as delineated (after interpolation).
-    pub morph_mask: Vec<bool>,
+    pub morph_mask: Cow<'a, [bool]>,
     /// Intensity mask: the morphological mask after re-segmentation.
-    pub int_mask: Vec<bool>,
+    pub int_mask: Cow<'a, [bool]>,
     /// Grey levels of the intensity mask.
     pub grey: GreyImage,
 }
 
-impl Prepared {
+impl Prepared<'_> {
+    /// The same prepared image owning all its data.
+    pub fn into_owned(self) -> Prepared<'static> {
+        Prepared {
+            grid: self.grid,
+            intensity: Cow::Owned(self.intensity.into_owned()),
+            morph_mask: Cow::Owned(self.morph_mask.into_owned()),
+            int_mask: Cow::Owned(self.int_mask.into_owned()),
+            grey: self.grey,
+        }
+    }
+
     /// Intensities inside the intensity mask, in grid order.
     pub fn roi_intensities(&self) -> Vec<f64> {
         self.intensity
             .iter()
-            .zip(&self.int_mask)
+            .zip(self.int_mask.iter())
             .filter(|&(_, &m)| m)
             .map(|(&v, _)| v)
             .collect()
@@ -102,18 +119,22 @@ pub fn check_inputs(image: &Volume<f64>, mask: &Mask) -> Result<()> {
 const MASK_THRESHOLD_SLACK: f64 = 1e-9;
 
 /// Runs the IBSI processing chain on `image` and `mask`.
-pub fn prepare(image: &Volume<f64>, mask: &Mask, settings: &ProcessSettings) -> Result<Prepared> {
+pub fn prepare<'a>(
+    image: &'a Volume<f64>,
+    mask: &'a Mask,
+    settings: &ProcessSettings,
+) -> Result<Prepared<'a>> {
     run(image, mask, settings, None)
 }
 
 /// Runs the IBSI processing chain on `image` and `mask` and records the IBSI diagnostic features
 /// of every stage. These describe the whole image: with interpolation, the whole image is
 /// interpolated (without, only the ROI's neighbourhood is).
-pub fn prepare_with_diagnostics(
-    image: &Volume<f64>,
-    mask: &Mask,
+pub fn prepare_with_diagnostics<'a>(
+    image: &'a Volume<f64>,
+    mask: &'a Mask,
     settings: &ProcessSettings,
-) -> Result<(Prepared, Vec<Diagnostic>)> {
+) -> Result<(Prepared<'a>, Vec<Diagnostic>)> {
     let mut diagnostics = Vec::with_capacity(60);
     let p = run(image, mask, settings, Some(&mut diagnostics))?;
     Ok((p, diagnostics))
@@ -144,12 +165,12 @@ fn margin(spacing: [f64; 3]) -> [usize; 3] {
 }
 
 /// The IBSI processing order (IBSI 1, chapter 2), in one place.
-fn run(
-    image: &Volume<f64>,
-    mask: &Mask,
+fn run<'a>(
+    image: &'a Volume<f64>,
+    mask: &'a Mask,
     settings: &ProcessSettings,
     mut diagnostics: Option<&mut Vec<Diagnostic>>,
-) -> Result<Prepared> {
+) -> Result<Prepared<'a>> {
     // 1. Inputs: mask on the image grid, ROI not empty, intensities in the ROI finite.
     check_inputs(image, mask)?;
     check_settings(settings)?;
@@ -199,12 +220,19 @@ fn run(
                     source.iter().map(|&v| read(v)),
                 ));
             }
-            (
-                grid.clone(),
-                region,
-                crop_map(source, grid.dims, &region, read),
-                crop(mask.as_slice(), grid.dims, &region),
-            )
+            // A crop of the whole image without rounding would be a copy: borrow instead.
+            let whole = region == Region::whole(grid.dims);
+            let intensity = if whole && !round_input {
+                Cow::Borrowed(source)
+            } else {
+                Cow::Owned(crop_map(source, grid.dims, &region, read))
+            };
+            let morph_mask = if whole {
+                Cow::Borrowed(mask.as_slice())
+            } else {
+                Cow::Owned(crop(mask.as_slice(), grid.dims, &region))
+            };
+            (grid.clone(), region, intensity, morph_mask)
         }
         Some(interp) => {
             let target = InterpolationGrid::new(grid, &interp.spacing)?;
@@ -258,7 +286,12 @@ fn run(
                     });
                 }
             }
-            (target.grid, region, intensity, morph_mask)
+            (
+                target.grid,
+                region,
+                Cow::Owned(intensity),
+                Cow::Owned(morph_mask),
+            )
         }
     };
     if let Some(d) = diagnostics.as_deref_mut() {
@@ -277,12 +310,17 @@ fn run(
     // 3. Re-segmentation of the intensity mask (the morphological mask stays as interpolated):
     //    the intersection of the range and of the outlier range, whose mean and standard
     //    deviation are those of the voxels assigned to the ROI (IBSI 1 IF9H, 7ACA).
+    //    Without either the intensity mask is the morphological mask (a cheap clone when
+    //    that is borrowed).
     let mut int_mask = morph_mask.clone();
-    resegment(&intensity, &mut int_mask, &settings.resegmentation);
+    let range = settings.resegmentation;
+    if range.min.is_some() || range.max.is_some() {
+        resegment(&intensity, int_mask.to_mut(), &range);
+    }
     if let Some(n) = settings.outlier_filter
         && let Some(range) = outlier_range(&intensity, &morph_mask, n)
     {
-        resegment(&intensity, &mut int_mask, &range);
+        resegment(&intensity, int_mask.to_mut(), &range);
     }
     if !int_mask.iter().any(|&m| m) {
         return Err(Error::EmptyRoi {

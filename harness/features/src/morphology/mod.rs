@@ -387,12 +387,14 @@ mod tests {
         spacing: [f64; 3],
         mask: Vec<bool>,
         values: Vec<f64>,
-    ) -> Prepared {
+    ) -> Prepared<'static> {
         use radcheck_grid::{Grid, Volume};
         let grid = Grid::new(dims, spacing);
         let image = Volume::from_vec(grid.clone(), values).unwrap();
         let mask = Volume::from_vec(grid, mask).unwrap();
-        radcheck_process::prepare(&image, &mask, &Default::default()).unwrap()
+        radcheck_process::prepare(&image, &mask, &Default::default())
+            .unwrap()
+            .into_owned()
     }
 
     fn undefined(features: &[Feature], tag: &str) -> bool {

@@ -281,15 +281,15 @@ fn aggregate(
 /// Test helper: a [`Prepared`] image whose intensities are the grey levels of `grey` and
 /// whose masks are its non-zero voxels.
 #[cfg(test)]
-pub(crate) fn prepared_from_grey(grey: radcheck_process::GreyImage) -> Prepared {
+pub(crate) fn prepared_from_grey(grey: radcheck_process::GreyImage) -> Prepared<'static> {
     let grid = radcheck_grid::Grid::new(grey.dims, [1.0; 3]);
     let int_mask: Vec<bool> = grey.levels.iter().map(|&l| l != 0).collect();
-    let intensity = grey.levels.iter().map(|&l| f64::from(l)).collect();
+    let intensity: Vec<f64> = grey.levels.iter().map(|&l| f64::from(l)).collect();
     Prepared {
         grid,
-        intensity,
-        morph_mask: int_mask.clone(),
-        int_mask,
+        intensity: intensity.into(),
+        morph_mask: int_mask.clone().into(),
+        int_mask: int_mask.into(),
         grey,
     }
 }

@@ -188,7 +188,7 @@ mod tests {
         for i in [6, 7, 8, 11, 13, 16, 17, 18] {
             p.grey.levels[i] = 2;
         }
-        p.morph_mask = vec![true; 25];
+        p.morph_mask = vec![true; 25].into();
         let m = GldzmMatrix::build_3d(&p.grey, &p.morph_mask);
         // In 3D the single slice puts every voxel on the edge (outside the image in z).
         assert_eq!(
@@ -201,7 +201,7 @@ mod tests {
             vec![(1, 1, 1), (2, 2, 1)]
         );
         // With the intensity mask as the edge, the ring would touch the hole (distance 1).
-        let mut hole = p.morph_mask.clone();
+        let mut hole = p.morph_mask.to_vec();
         hole[12] = false;
         let slices = GldzmMatrix::build_slices(&p.grey, &hole);
         assert_eq!(

@@ -171,14 +171,22 @@ pub(crate) mod tests {
 
     /// A prepared image from grey levels (0 = outside the intensity mask) and a
     /// morphological mask.
-    pub(crate) fn prepared(dims: [usize; 3], levels: Vec<u16>, morph_mask: Vec<bool>) -> Prepared {
+    pub(crate) fn prepared(
+        dims: [usize; 3],
+        levels: Vec<u16>,
+        morph_mask: Vec<bool>,
+    ) -> Prepared<'static> {
         let int_mask: Vec<bool> = levels.iter().map(|&l| l != 0).collect();
         let n_levels = levels.iter().copied().max().unwrap_or(0);
         Prepared {
             grid: radcheck_grid::Grid::new(dims, [1.0; 3]),
-            intensity: levels.iter().map(|&l| f64::from(l)).collect(),
-            morph_mask,
-            int_mask,
+            intensity: levels
+                .iter()
+                .map(|&l| f64::from(l))
+                .collect::<Vec<_>>()
+                .into(),
+            morph_mask: morph_mask.into(),
+            int_mask: int_mask.into(),
             grey: radcheck_process::GreyImage {
                 dims,
                 levels,

@@ -231,13 +231,13 @@ mod tests {
         })
     }
 
-    fn prepared(g: &GreyImage) -> Prepared {
+    fn prepared(g: &GreyImage) -> Prepared<'static> {
         let mask: Vec<bool> = g.levels.iter().map(|&l| l != 0).collect();
         Prepared {
             grid: radcheck_grid::Grid::new(g.dims, [1.0; 3]),
             intensity: g.levels.iter().map(|&l| f64::from(l)).collect(),
-            morph_mask: mask.clone(),
-            int_mask: mask,
+            morph_mask: mask.clone().into(),
+            int_mask: mask.into(),
             grey: g.clone(),
         }
     }

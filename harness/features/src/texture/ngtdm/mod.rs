@@ -213,7 +213,7 @@ mod tests {
         }
     }
 
-    fn prepared(g: &GreyImage) -> Prepared {
+    fn prepared(g: &GreyImage) -> Prepared<'static> {
         let n = g.levels.len();
         Prepared {
             grid: radcheck_grid::Grid::new(g.dims, [1.0; 3]),
