@@ -84,17 +84,9 @@ pub fn bounding_box(dims: [usize; 3], mask: &[bool]) -> Option<Region> {
 /// # Panics
 /// When `region` does not lie within `dims` (an internal invariant: regions are built clipped).
 pub fn crop<T: Copy>(data: &[T], dims: [usize; 3], region: &Region) -> Vec<T> {
-    let hi = region.hi();
-    assert!(
-        (0..3).all(|a| hi[a] <= dims[a]),
-        "crop region {region:?} outside the grid {dims:?}"
-    );
     let mut out = Vec::with_capacity(region.len());
-    for z in region.lo[2]..hi[2] {
-        for y in region.lo[1]..hi[1] {
-            let start = region.lo[0] + dims[0] * (y + dims[1] * z);
-            out.extend_from_slice(&data[start..start + region.dims[0]]);
-        }
+    for row in rows(dims, region) {
+        out.extend_from_slice(&data[row]);
     }
     out
 }
@@ -106,19 +98,30 @@ pub(crate) fn crop_map<T: Copy, U>(
     region: &Region,
     f: impl Fn(T) -> U,
 ) -> Vec<U> {
+    let mut out = Vec::with_capacity(region.len());
+    for row in rows(dims, region) {
+        out.extend(data[row].iter().map(|&v| f(v)));
+    }
+    out
+}
+
+/// Flat index ranges of the x rows of `region` on a grid of `dims`, in memory order.
+///
+/// # Panics
+/// When `region` does not lie within `dims`.
+fn rows(dims: [usize; 3], region: &Region) -> impl Iterator<Item = std::ops::Range<usize>> {
     let hi = region.hi();
     assert!(
         (0..3).all(|a| hi[a] <= dims[a]),
         "crop region {region:?} outside the grid {dims:?}"
     );
-    let mut out = Vec::with_capacity(region.len());
-    for z in region.lo[2]..hi[2] {
-        for y in region.lo[1]..hi[1] {
-            let start = region.lo[0] + dims[0] * (y + dims[1] * z);
-            out.extend(data[start..start + region.dims[0]].iter().map(|&v| f(v)));
-        }
-    }
-    out
+    let (lo, nx) = (region.lo, region.dims[0]);
+    (lo[2]..hi[2]).flat_map(move |z| {
+        (lo[1]..hi[1]).map(move |y| {
+            let start = lo[0] + dims[0] * (y + dims[1] * z);
+            start..start + nx
+        })
+    })
 }
 
 /// The grid of `region` of `grid`: same spacing and directions, the origin moved to the centre
