@@ -20,8 +20,14 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod batch_effect;
 mod compare;
+pub mod harmonisation;
+mod linalg;
 pub mod reliability;
 pub mod validation;
 
 pub use compare::{Scored, Status, score, truncated_difference};
+
+#[cfg(test)]
+mod testutil;

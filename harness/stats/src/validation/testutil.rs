@@ -1,47 +1,8 @@
-//! Test helpers: the shared statistics fixtures (read with a small CSV reader) and a float check.
+//! Test helpers: the shared statistics fixtures (read with a small CSV reader); the float check and
+//! the data lookup are the crate's (`crate::testutil`).
 
-use std::path::PathBuf;
-
-/// `assert!(|actual - expected| <= tol)` with both values in the message.
-#[track_caller]
-pub fn close(actual: f64, expected: f64, tol: f64) {
-    assert!(
-        (actual - expected).abs() <= tol,
-        "expected {expected}, got {actual} (difference {:e}, tolerance {tol:e})",
-        actual - expected
-    );
-}
-
-/// `data/stats/<file>` under `RADCHECK_DATA`, else `../shared/data` beside the workspace or the
-/// current directory. When missing: panics under `CI=true` (CI never skips silently), otherwise
-/// prints why and returns `None` (the same rule as `radcheck_suites::data::require_for_test`).
-fn require(file: &str) -> Option<PathBuf> {
-    let relative = format!("stats/{file}");
-    let base = std::env::var_os("RADCHECK_DATA")
-        .map(PathBuf::from)
-        .or_else(|| {
-            let beside_workspace =
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-            [beside_workspace, PathBuf::from("../shared/data")]
-                .into_iter()
-                .find(|p| p.is_dir())
-        });
-    let path = base
-        .unwrap_or_else(|| PathBuf::from("../shared/data"))
-        .join(&relative);
-    if path.exists() {
-        return Some(path);
-    }
-    let message = format!(
-        "data set {file} (statistics fixtures) not found at {}: set RADCHECK_DATA to the folder that holds `{relative}`",
-        path.display()
-    );
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{message}");
-    }
-    eprintln!("skipped: {message}");
-    None
-}
+pub use crate::testutil::close;
+use crate::testutil::require;
 
 /// A CSV file as its header and rows of fields (no quoted commas in the fixtures; quotes stripped).
 fn read_csv(file: &str) -> Option<(Vec<String>, Vec<Vec<String>>)> {
