@@ -7,6 +7,15 @@
 //!   correlation coefficient, the within-subject coefficient of variation, Bland-Altman limits of
 //!   agreement and the Koo & Li grades. Missing values are left out listwise and counted;
 //!   undefined statistics are errors, never silent NaNs.
+//! - [`batch_effect`]: batch (centre, scanner) effects in a multi-centre feature table:
+//!   Kruskal-Wallis, one-way ANOVA and the batch term of a linear model per feature with
+//!   Benjamini-Hochberg q-values; principal components, the share of variance explained by batch,
+//!   the silhouette of the batches.
+//! - [`harmonisation`]: ComBat (parametric, non-parametric, no-eb, mean-only, reference batch,
+//!   covariates) as `sva::ComBat` and neuroCombat compute it, and a fitted model that harmonises
+//!   new subjects without refitting.
+//! - [`redundancy`]: feature correlation (Spearman, Pearson), complete-linkage clustering and one
+//!   representative per cluster.
 //! - [`validation`]: model validation for binary outcomes (AUC with DeLong and bootstrap CIs, the
 //!   paired DeLong test, calibration intercept and slope, Brier score, Hosmer-Lemeshow, calibration
 //!   curves, decision-curve net benefit) and time-to-event outcomes (Harrell's C).
@@ -24,6 +33,7 @@ pub mod batch_effect;
 mod compare;
 pub mod harmonisation;
 mod linalg;
+pub mod redundancy;
 pub mod reliability;
 pub mod validation;
 
