@@ -195,8 +195,7 @@ pub fn redundancy(
     let labels = cut(&merges, p, 1.0 - threshold);
     let mut clusters: Vec<Cluster> = Vec::new();
     let mut seen: Vec<Option<usize>> = vec![None; 2 * p];
-    for f in 0..p {
-        let label = labels[f];
+    for (f, &label) in labels.iter().enumerate() {
         match seen[label] {
             Some(c) => clusters[c].members.push(f),
             None => {
