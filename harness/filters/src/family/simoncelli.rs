@@ -1,0 +1,88 @@
+//! Simoncelli non-separable wavelet (IBSI LODD): an isotropic band-pass defined in the Fourier
+//! domain. With `nu` the radial frequency normalised per axis (1 = Nyquist) and
+//! `nu_max = 2^-(level-1)`: `H = cos(pi/2 log2(2 nu / nu_max))` for `nu_max/4 <= nu <= nu_max`,
+//! else 0; the response is the real part.
+//!
+//! The transfer function is sampled on the exact DFT frequencies of the transformed grid. With
+//! the periodic boundary condition that grid is the image (no padding); otherwise the image is
+//! padded through the boundary condition to twice its size on each filtered axis and the filter
+//! is sampled on that grid.
+
+use rustfft::num_complex::Complex64;
+
+use crate::fft::{Padded, Plan, centred_frequency};
+use crate::{Boundary, SimoncelliSettings};
+
+/// The transfer function at radial frequency `nu`.
+pub(crate) fn transfer(nu: f64, level: u32) -> f64 {
+    let nu_max = 0.5f64.powi(level as i32 - 1);
+    if nu >= nu_max / 4.0 && nu <= nu_max {
+        (std::f64::consts::FRAC_PI_2 * (2.0 * nu / nu_max).log2()).cos()
+    } else {
+        0.0
+    }
+}
+
+/// Padding in front and the transformed grid for a Fourier-domain filter of the image.
+pub(crate) fn grid(dims: [usize; 3], d: usize, boundary: Boundary) -> ([usize; 3], [usize; 3]) {
+    let mut before = [0; 3];
+    let mut size = dims;
+    if boundary != Boundary::Periodic {
+        for a in 0..d {
+            before[a] = dims[a] / 2;
+            size[a] = 2 * dims[a];
+        }
+    }
+    (before, size)
+}
+
+/// A transfer function over the grid of `plan` from a function of the normalised frequencies.
+pub(crate) fn sample(
+    plan: &Plan,
+    three_d: bool,
+    f: impl Fn([f64; 3]) -> Complex64,
+) -> Vec<Complex64> {
+    let size = plan.size();
+    let depth = if three_d { size[2] } else { 1 };
+    let mut out = Vec::with_capacity(size[0] * size[1] * depth);
+    for kz in 0..depth {
+        let nz = if three_d {
+            centred_frequency(kz, size[2])
+        } else {
+            0.0
+        };
+        for ky in 0..size[1] {
+            let ny = centred_frequency(ky, size[1]);
+            for kx in 0..size[0] {
+                out.push(f([centred_frequency(kx, size[0]), ny, nz]));
+            }
+        }
+    }
+    out
+}
+
+pub(crate) fn apply(data: &[f64], dims: [usize; 3], s: &SimoncelliSettings) -> Vec<f64> {
+    let d = s.dimensions.count();
+    let (before, size) = grid(dims, d, s.boundary);
+    let padded = Padded::new(data, dims, before, size, d == 3, s.boundary);
+    let h = sample(&padded.plan, d == 3, |nu| {
+        let r = (nu[0] * nu[0] + nu[1] * nu[1] + nu[2] * nu[2]).sqrt();
+        Complex64::new(transfer(r, s.level), 0.0)
+    });
+    padded.apply(&h, |v| v.re)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_band_peaks_at_half_its_maximum_and_vanishes_at_its_ends() {
+        assert!((transfer(0.5, 1) - 1.0).abs() < 1e-15);
+        assert!(transfer(0.25, 1).abs() < 1e-15);
+        assert!(transfer(1.0, 1).abs() < 1e-15);
+        assert_eq!(transfer(0.2, 1), 0.0);
+        assert!((transfer(0.25, 2) - 1.0).abs() < 1e-15);
+        assert!((transfer(0.125, 3) - 1.0).abs() < 1e-15);
+    }
+}

@@ -1,0 +1,184 @@
+//! Separable undecimated wavelets (IBSI 25BO): the stationary (à trous) transform of the
+//! PyWavelets decomposition filter banks (coefficients as data in `banks.csv`).
+//!
+//! Conventions that reproduce the IBSI consensus maps: an even-length filter is made odd by
+//! appending one zero and convolved centred (`out[i] = w0 in[i+1] + w1 in[i]` for haar); level
+//! `n` applies the all-low-pass set `n - 1` times and then the requested set, the filters of
+//! pass `m` carrying `2^(m-1) - 1` zeros between taps (no downsampling); rotation invariance
+//! rotates the padded filters and the low-pass pre-filters together and pools the distinct
+//! rotated filter sets.
+
+use std::sync::OnceLock;
+
+use super::Pool;
+use crate::WaveletSettings;
+use crate::orient::{KernelSet, distinct_rotations};
+
+/// A decomposition filter bank.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Bank {
+    pub(crate) name: String,
+    pub(crate) low: Vec<f64>,
+    pub(crate) high: Vec<f64>,
+}
+
+const BANKS_CSV: &str = include_str!("banks.csv");
+
+fn parse_list(text: &str) -> Vec<f64> {
+    text.split(',')
+        .map(|v| v.trim().parse().expect("banks.csv holds numbers"))
+        .collect()
+}
+
+fn banks() -> &'static [Bank] {
+    static BANKS: OnceLock<Vec<Bank>> = OnceLock::new();
+    BANKS.get_or_init(|| {
+        BANKS_CSV
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|l| {
+                let mut f = l.split(';');
+                let name = f.next().expect("name").to_owned();
+                let low = parse_list(f.next().expect("dec_lo"));
+                let high = parse_list(f.next().expect("dec_hi"));
+                Bank { name, low, high }
+            })
+            .collect()
+    })
+}
+
+/// The filter bank of a PyWavelets name (case-insensitive).
+pub(crate) fn bank(name: &str) -> Option<&'static Bank> {
+    let name = name.trim().to_ascii_lowercase();
+    banks().iter().find(|b| b.name == name)
+}
+
+/// The known names, for messages.
+pub(crate) fn known_names() -> String {
+    "haar, db1-db20, sym2-sym20, coif1-coif17".to_owned()
+}
+
+/// A filter made odd by appending one zero.
+fn odd(k: &[f64]) -> Vec<f64> {
+    let mut k = k.to_vec();
+    if k.len().is_multiple_of(2) {
+        k.push(0.0);
+    }
+    k
+}
+
+/// The à trous version of a filter for pass `pass` (1-based): `2^(pass-1) - 1` zeros between taps.
+pub(crate) fn dilate(k: &[f64], pass: u32) -> Vec<f64> {
+    let step = 1usize << (pass - 1);
+    let mut out = vec![0.0; (k.len() - 1) * step + 1];
+    for (i, v) in k.iter().enumerate() {
+        out[i * step] = *v;
+    }
+    out
+}
+
+fn dilate_set(set: &KernelSet, pass: u32) -> KernelSet {
+    set.clone().map(|k| k.map(|k| dilate(&k, pass)))
+}
+
+/// The requested filter set and the low-pass pre-filter set of a validated setting.
+pub(crate) fn sets(s: &WaveletSettings) -> (KernelSet, KernelSet) {
+    let b = bank(&s.wavelet).expect("validated wavelet");
+    let mut main: KernelSet = [None, None, None];
+    let mut pre: KernelSet = [None, None, None];
+    for (a, c) in s.set.trim().chars().enumerate() {
+        main[a] = Some(odd(if c.eq_ignore_ascii_case(&'L') {
+            &b.low
+        } else {
+            &b.high
+        }));
+        pre[a] = Some(odd(&b.low));
+    }
+    (main, pre)
+}
+
+/// The response of one (rotated) pair of filter sets over `level` passes.
+fn decompose(
+    data: &[f64],
+    dims: [usize; 3],
+    main: &KernelSet,
+    pre: &KernelSet,
+    level: u32,
+    boundary: crate::Boundary,
+) -> Vec<f64> {
+    let mut current: Option<Vec<f64>> = None;
+    for pass in 1..=level {
+        let set = if pass < level { pre } else { main };
+        let input = current.as_deref().unwrap_or(data);
+        current = Some(super::apply_set(
+            input,
+            dims,
+            &dilate_set(set, pass),
+            boundary,
+        ));
+    }
+    current.unwrap_or_else(|| data.to_vec())
+}
+
+pub(crate) fn apply(data: &[f64], dims: [usize; 3], s: &WaveletSettings) -> Vec<f64> {
+    let (main, pre) = sets(s);
+    match s.rotation_invariance {
+        None => decompose(data, dims, &main, &pre, s.level, s.boundary),
+        Some(pooling) => {
+            let mut pool = Pool::new(pooling);
+            for rotated in distinct_rotations(&[main, pre], s.dimensions.count()) {
+                pool.add(decompose(
+                    data,
+                    dims,
+                    &rotated[0],
+                    &rotated[1],
+                    s.level,
+                    s.boundary,
+                ));
+            }
+            pool.finish()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bank_is_an_orthonormal_quadrature_mirror_pair() {
+        assert_eq!(banks().len(), 57);
+        for b in banks() {
+            let n = b.low.len();
+            assert_eq!(b.high.len(), n, "{}", b.name);
+            // Sum of the low-pass filter sqrt(2), unit energy, high = alternating flip of low.
+            let sum: f64 = b.low.iter().sum();
+            let energy: f64 = b.low.iter().map(|v| v * v).sum();
+            assert!(
+                (sum - std::f64::consts::SQRT_2).abs() < 1e-10,
+                "{}: {sum}",
+                b.name
+            );
+            assert!((energy - 1.0).abs() < 1e-10, "{}: {energy}", b.name);
+            for k in 0..n {
+                let sign = if k % 2 == 0 { -1.0 } else { 1.0 };
+                assert_eq!(b.high[k], sign * b.low[n - 1 - k], "{} tap {k}", b.name);
+            }
+            // Orthogonal to its even shifts.
+            for shift in (2..n).step_by(2) {
+                let dot: f64 = (0..n - shift).map(|i| b.low[i] * b.low[i + shift]).sum();
+                assert!(dot.abs() < 1e-10, "{} shift {shift}: {dot}", b.name);
+            }
+        }
+        assert_eq!(bank("DB2").unwrap().low.len(), 4);
+        assert_eq!(bank("coif1").unwrap().low.len(), 6);
+        assert!(bank("db21").is_none());
+    }
+
+    #[test]
+    fn a_trous_filters_carry_zeros_between_taps() {
+        assert_eq!(dilate(&[1.0, 2.0, 0.0], 1), vec![1.0, 2.0, 0.0]);
+        assert_eq!(dilate(&[1.0, 2.0, 0.0], 2), vec![1.0, 0.0, 2.0, 0.0, 0.0]);
+        assert_eq!(dilate(&[1.0, 2.0, 3.0], 3).len(), 9);
+    }
+}
