@@ -26,6 +26,25 @@ impl fmt::Display for Location {
     }
 }
 
+/// Two values of an annotation column for one row (see [`TableError::InconsistentAnnotation`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnnotationConflict {
+    /// The annotation column.
+    pub column: String,
+    /// The subject.
+    pub subject: String,
+    /// The repeat.
+    pub repeat: Option<String>,
+    /// The first value (empty for an empty cell).
+    pub first_value: String,
+    /// Where the first value is.
+    pub first: Location,
+    /// The other value.
+    pub second_value: String,
+    /// Where the other value is.
+    pub second: Location,
+}
+
 /// A key found twice (see [`TableError::DuplicateRow`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Duplicate {
@@ -301,6 +320,20 @@ pub enum TableError {
         a: PathBuf,
         /// The second table.
         b: PathBuf,
+    },
+    /// An annotation column of a long table has two values for one row (subject and repeat).
+    #[error(
+        "feature table {}: column `{}` has {:?} ({}) and {:?} ({}) for {}; a long table must \
+         repeat the same value on each of a row's lines",
+        path.display(), conflict.column, conflict.first_value, conflict.first,
+        conflict.second_value, conflict.second,
+        describe_key(&conflict.subject, conflict.repeat.as_deref(), None)
+    )]
+    InconsistentAnnotation {
+        /// The file.
+        path: PathBuf,
+        /// The two values.
+        conflict: Box<AnnotationConflict>,
     },
     /// A table built in memory is inconsistent (a row of the wrong length, a repeat label
     /// where the table has no repeat column or none where it has one).

@@ -10,7 +10,8 @@
 //! - `table`: [`FeatureTable`] (rows x features, missing values as `None`),
 //!   [`FeatureTable::replicates`] (one feature as subjects x repeats, for ICC),
 //!   [`FeatureTable::require_repeats`], [`natural_cmp`] (the order of repeat labels);
-//! - `read`: [`read`] with [`ReadOptions`] (missing-value markers: [`MISSING_MARKERS`]);
+//! - `read`: [`read`] with [`ReadOptions`] (missing-value markers: [`MISSING_MARKERS`]); annotation
+//!   columns ([`Annotation`]: batch, covariates, split) are kept as text with each row;
 //! - `write`: [`write()`] and [`write_to`] with [`WriteOptions`] (deterministic output);
 //! - `pair`: [`pair`] joins two tables on subject and feature for agreement statistics;
 //! - `error`: [`TableError`], whose messages name the file and say what to do.
@@ -50,11 +51,14 @@ mod read;
 mod table;
 mod write;
 
-pub use error::{Duplicate, Location, TableError};
+pub use error::{AnnotationConflict, Duplicate, Location, TableError};
 pub use options::{Format, Layout, ReadOptions, WriteOptions};
 pub use pair::{Paired, PairedFeature, pair};
 pub use read::{MISSING_MARKERS, PROVENANCE_KEY, read, read_columns};
-pub use table::{FeatureTable, IN_MEMORY, RepeatCheck, Replicates, RowKey, natural_cmp};
+pub use table::{
+    Annotation, AnnotationKind, FeatureTable, IN_MEMORY, RepeatCheck, Replicates, RowKey,
+    natural_cmp,
+};
 pub use write::{write, write_to};
 
 /// The crate's result type.

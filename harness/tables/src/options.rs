@@ -80,6 +80,10 @@ pub struct ReadOptions {
     pub ignore: Vec<String>,
     /// The format; `None` (default) decides from the file extension.
     pub format: Option<Format>,
+    /// Columns read as text and kept with each row (batch, covariates, a training/test split):
+    /// they are not features and are written back by [`write`](crate::write()). In a long table
+    /// each row's lines must agree on them.
+    pub annotations: Vec<String>,
 }
 
 impl Default for ReadOptions {
@@ -92,6 +96,7 @@ impl Default for ReadOptions {
             value_column: "value".to_string(),
             ignore: Vec::new(),
             format: None,
+            annotations: Vec::new(),
         }
     }
 }
@@ -124,6 +129,15 @@ impl ReadOptions {
     /// Adds a column to ignore.
     pub fn ignore(mut self, column: impl Into<String>) -> Self {
         self.ignore.push(column.into());
+        self
+    }
+
+    /// Adds an annotation column (kept as text with each row; see [`ReadOptions::annotations`]).
+    pub fn annotation(mut self, column: impl Into<String>) -> Self {
+        let column = column.into();
+        if !self.annotations.contains(&column) {
+            self.annotations.push(column);
+        }
         self
     }
 }

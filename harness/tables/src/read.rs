@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::{Column, CsvReadOptions, DataFrame, DataType, ParquetReader, SerReader};
 
-use crate::error::{Duplicate, Location};
-use crate::{FeatureTable, Format, Layout, ReadOptions, RowKey, TableError};
+use crate::error::{AnnotationConflict, Duplicate, Location};
+use crate::{
+    Annotation, AnnotationKind, FeatureTable, Format, Layout, ReadOptions, RowKey, TableError,
+};
 
 /// The Parquet key-value metadata key under which provenance lines are stored.
 pub const PROVENANCE_KEY: &str = "radcheck.provenance";
@@ -450,6 +452,13 @@ impl Raw {
                 available: names,
             });
         }
+        if let Some(column) = options.annotations.iter().find(|c| !has(c)) {
+            return Err(TableError::NoSuchColumn {
+                path: self.path.clone(),
+                column: column.clone(),
+                available: names,
+            });
+        }
         let long = match options.layout {
             Layout::Wide => false,
             Layout::Auto => has(&options.feature_column) && has(&options.value_column),
@@ -504,6 +513,7 @@ impl Raw {
                 **n != options.subject
                     && options.repeat.as_ref() != Some(*n)
                     && !options.ignore.contains(n)
+                    && !options.annotations.contains(n)
             })
             .cloned()
             .collect();
@@ -547,7 +557,43 @@ impl Raw {
             let values = columns.iter().map(|c| c[row]).collect();
             table.push_row(key, values)?;
         }
-        Ok(table)
+        let annotations = options
+            .annotations
+            .iter()
+            .map(|name| {
+                let (kind, values) = self.texts(name)?;
+                Ok(Annotation {
+                    name: name.clone(),
+                    kind,
+                    values,
+                })
+            })
+            .collect::<Result<Vec<_>, TableError>>()?;
+        table.with_annotations(annotations)
+    }
+
+    /// A column as trimmed text (`None`: empty or null) with its storage kind.
+    fn texts(&self, name: &str) -> Result<(AnnotationKind, Vec<Option<String>>), TableError> {
+        let column = self.column(name);
+        let dtype = column.dtype();
+        let kind = if dtype.is_integer() {
+            AnnotationKind::Integer
+        } else if dtype.is_float() {
+            AnnotationKind::Float
+        } else {
+            AnnotationKind::Text
+        };
+        let column = column
+            .cast(&DataType::String)
+            .map_err(|e| self.parse_error(e))?;
+        let strings = column.str().map_err(|e| self.parse_error(e))?;
+        Ok((
+            kind,
+            strings
+                .iter()
+                .map(|c| c.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()))
+                .collect(),
+        ))
     }
 
     fn long(&self, options: &ReadOptions) -> Result<FeatureTable, TableError> {
@@ -559,6 +605,7 @@ impl Raw {
         let mut rows: Vec<&RowKey> = Vec::new();
         let mut row_pos: HashMap<&RowKey, usize> = HashMap::new();
         let mut cells: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut line_row: Vec<usize> = Vec::with_capacity(keys.len());
         for (line, (key, feature)) in keys.iter().zip(&feature_names).enumerate() {
             let f = *feature_pos.entry(feature).or_insert_with(|| {
                 features.push(feature.clone());
@@ -568,6 +615,7 @@ impl Raw {
                 rows.push(key);
                 rows.len() - 1
             });
+            line_row.push(r);
             match cells.entry((r, f)) {
                 Entry::Occupied(first) => {
                     return Err(TableError::DuplicateRow {
@@ -596,10 +644,45 @@ impl Raw {
             options.repeat.clone(),
             features,
         )?;
+        let n_rows = rows.len();
         for (key, values) in rows.into_iter().zip(grid) {
             table.push_row(key.clone(), values)?;
         }
-        Ok(table)
+        let mut annotations = Vec::with_capacity(options.annotations.len());
+        for name in &options.annotations {
+            let (kind, texts) = self.texts(name)?;
+            let mut first: Vec<Option<usize>> = vec![None; n_rows];
+            for (line, &r) in line_row.iter().enumerate() {
+                match first[r] {
+                    None => first[r] = Some(line),
+                    Some(f) if texts[f] != texts[line] => {
+                        let key = &table.rows()[r];
+                        return Err(TableError::InconsistentAnnotation {
+                            path: self.path.clone(),
+                            conflict: Box::new(AnnotationConflict {
+                                column: name.clone(),
+                                subject: key.subject.clone(),
+                                repeat: key.repeat.clone(),
+                                first_value: texts[f].clone().unwrap_or_default(),
+                                first: self.locations.of(f),
+                                second_value: texts[line].clone().unwrap_or_default(),
+                                second: self.locations.of(line),
+                            }),
+                        });
+                    }
+                    Some(_) => {}
+                }
+            }
+            annotations.push(Annotation {
+                name: name.clone(),
+                kind,
+                values: first
+                    .iter()
+                    .map(|f| texts[f.expect("every row has a line")].clone())
+                    .collect(),
+            });
+        }
+        table.with_annotations(annotations)
     }
 }
 
@@ -1072,5 +1155,72 @@ p2,2,NaN,y,7\n";
         let path = file(dir.path(), "quote.csv", "subject,f\na,1\n\"b,2\nc,3\n");
         let msg = message(read(&path, &ReadOptions::default()));
         assert!(msg.contains("as CSV: the quote opened at line 3 is never closed; check that the file is valid CSV"), "{msg}");
+    }
+}
+
+#[cfg(test)]
+mod annotation_tests {
+    use super::*;
+    use crate::testutil::{file, message};
+    use crate::{WriteOptions, write};
+
+    #[test]
+    fn wide_annotations_round_trip_in_csv_and_parquet() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "subject,site,age,stat_mean\np1,A,61,1.5\np2,B,,2.5\np3,B,70,3.5\n";
+        let p = file(dir.path(), "t.csv", text);
+        let options = ReadOptions::default().annotation("site").annotation("age");
+        let t = read(&p, &options).unwrap();
+        assert_eq!(t.features(), ["stat_mean"]);
+        let site = t.annotation("site").unwrap();
+        assert_eq!(
+            site.values,
+            vec![Some("A".into()), Some("B".into()), Some("B".into())]
+        );
+        assert_eq!(t.annotation("age").unwrap().values[1], None);
+        // CSV back: the same text.
+        let out = dir.path().join("o.csv");
+        write(&out, &t, &WriteOptions::default()).unwrap();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
+        // Parquet keeps an integer column's type through a round trip.
+        let pq = dir.path().join("o.parquet");
+        write(&pq, &t, &WriteOptions::default()).unwrap();
+        let back = read(&pq, &options).unwrap();
+        assert_eq!(
+            back.annotation("age").unwrap().values,
+            t.annotation("age").unwrap().values
+        );
+        let pq2 = dir.path().join("o2.parquet");
+        write(&pq2, &back, &WriteOptions::default()).unwrap();
+        let again = read(&pq2, &options).unwrap();
+        assert_eq!(
+            again.annotation("age").unwrap().kind,
+            crate::AnnotationKind::Text
+        );
+        // Missing annotation column.
+        let e = message(read(&p, &ReadOptions::default().annotation("scanner")));
+        assert!(e.contains("no column `scanner`"), "{e}");
+    }
+
+    #[test]
+    fn long_annotations_must_agree_within_a_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = "subject,site,feature,value\np1,A,f,1.5\np1,A,g,2.5\np2,B,f,3.5\np2,B,g,4.5\n";
+        let p = file(dir.path(), "l.csv", good);
+        let t = read(&p, &ReadOptions::default().annotation("site")).unwrap();
+        assert_eq!(
+            t.annotation("site").unwrap().values,
+            vec![Some("A".into()), Some("B".into())]
+        );
+        let out = dir.path().join("o.csv");
+        write(&out, &t, &WriteOptions::default().layout(Layout::Long)).unwrap();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), good);
+        let bad = "subject,site,feature,value\np1,A,f,1\np1,C,g,2\n";
+        let p = file(dir.path(), "b.csv", bad);
+        let e = message(read(&p, &ReadOptions::default().annotation("site")));
+        assert!(
+            e.contains("column `site` has \"A\" (line 2) and \"C\" (line 3) for subject \"p1\""),
+            "{e}"
+        );
     }
 }

@@ -52,7 +52,33 @@ pub struct FeatureTable {
     rows: Vec<RowKey>,
     values: Vec<Vec<Option<f64>>>,
     comments: Vec<String>,
+    annotations: Vec<Annotation>,
     index: HashMap<RowKey, usize>,
+}
+
+/// A column that is neither key nor feature, kept with each row as text (batch, covariates, a
+/// split): see [`ReadOptions::annotations`](crate::ReadOptions::annotations).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Annotation {
+    /// The column name.
+    pub name: String,
+    /// How the column is stored in Parquet (CSV is text anyway).
+    pub kind: AnnotationKind,
+    /// One value per row, trimmed; `None` for an empty cell or null.
+    pub values: Vec<Option<String>>,
+}
+
+/// The storage type of an annotation column, kept so that a table written back has the types
+/// it was read with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AnnotationKind {
+    /// Text.
+    #[default]
+    Text,
+    /// Integers.
+    Integer,
+    /// Floating-point numbers.
+    Float,
 }
 
 /// One feature's values laid out for repeated-measures statistics (ICC).
@@ -106,6 +132,7 @@ impl FeatureTable {
             rows: Vec::new(),
             values: Vec::new(),
             comments: Vec::new(),
+            annotations: Vec::new(),
             index: HashMap::new(),
         };
         let mut seen = HashMap::new();
@@ -182,6 +209,62 @@ impl FeatureTable {
     pub fn with_comments(mut self, comments: Vec<String>) -> FeatureTable {
         self.comments = comments;
         self
+    }
+
+    /// Sets the annotation columns (one value per row, in row order). Errors when a column has
+    /// the wrong length or the name of a key column or feature, or two have the same name.
+    pub fn with_annotations(
+        mut self,
+        annotations: Vec<Annotation>,
+    ) -> Result<FeatureTable, TableError> {
+        for (i, a) in annotations.iter().enumerate() {
+            if a.values.len() != self.rows.len() {
+                return Err(self.shape(format!(
+                    "annotation column `{}` has {} values for {} rows",
+                    a.name,
+                    a.values.len(),
+                    self.rows.len()
+                )));
+            }
+            if a.name == self.subject_column
+                || self.repeat_column.as_deref() == Some(a.name.as_str())
+                || self.features.contains(&a.name)
+                || annotations[..i].iter().any(|b| b.name == a.name)
+            {
+                return Err(self.shape(format!("annotation column `{}` is named twice", a.name)));
+            }
+        }
+        self.annotations = annotations;
+        Ok(self)
+    }
+
+    /// The annotation columns.
+    pub fn annotations(&self) -> &[Annotation] {
+        &self.annotations
+    }
+
+    /// An annotation column by name.
+    pub fn annotation(&self, name: &str) -> Option<&Annotation> {
+        self.annotations.iter().find(|a| a.name == name)
+    }
+
+    /// The same table (rows, keys, annotations, comments) with other values, `[row][feature]`.
+    /// Errors when the shape differs. Non-finite values are stored as missing.
+    pub fn with_values(&self, values: Vec<Vec<Option<f64>>>) -> Result<FeatureTable, TableError> {
+        if values.len() != self.rows.len() || values.iter().any(|r| r.len() != self.features.len())
+        {
+            return Err(self.shape(format!(
+                "new values are not {} rows of {} features",
+                self.rows.len(),
+                self.features.len()
+            )));
+        }
+        let mut out = self.clone();
+        out.values = values
+            .into_iter()
+            .map(|r| r.into_iter().map(|v| v.filter(|x| x.is_finite())).collect())
+            .collect();
+        Ok(out)
     }
 
     /// The file the table was read from, if any.

@@ -9,7 +9,9 @@ use polars::prelude::{
     StatisticsOptions,
 };
 
-use crate::{FeatureTable, Format, Layout, PROVENANCE_KEY, TableError, WriteOptions};
+use crate::{
+    AnnotationKind, FeatureTable, Format, Layout, PROVENANCE_KEY, TableError, WriteOptions,
+};
 
 /// Writes a table to a file: format from the extension unless [`WriteOptions::format`] says
 /// otherwise; wide unless [`WriteOptions::layout`] is long.
@@ -23,6 +25,10 @@ use crate::{FeatureTable, Format, Layout, PROVENANCE_KEY, TableError, WriteOptio
 /// A long table has one row per row of the table and feature, rows first (file order), then
 /// features (column order), missing values included, in the columns subject, (repeat,)
 /// `feature`, `value`.
+///
+/// Annotation columns follow the key columns (wide: before the features; long: repeated on each
+/// of a row's lines, before `feature`). In Parquet they keep the integer or float type they were
+/// read with.
 pub fn write(
     path: impl AsRef<Path>,
     table: &FeatureTable,
@@ -139,6 +145,37 @@ fn key_columns(table: &FeatureTable, times: usize) -> Vec<Column> {
     let mut columns = vec![Column::new(table.subject_column().into(), subjects)];
     if let Some(repeat) = table.repeat_column() {
         columns.push(Column::new(repeat.into(), repeats));
+    }
+    for a in table.annotations() {
+        let texts = a
+            .values
+            .iter()
+            .flat_map(|v| std::iter::repeat_n(v.as_deref(), times));
+        let name = a.name.as_str().into();
+        // Numbers go back with the type they were read with (Parquet); text that does not parse
+        // stays text.
+        let column = match a.kind {
+            AnnotationKind::Integer
+                if texts.clone().flatten().all(|t| t.parse::<i64>().is_ok()) =>
+            {
+                Column::new(
+                    name,
+                    texts
+                        .map(|t| t.map(|t| t.parse::<i64>().expect("checked")))
+                        .collect::<Vec<_>>(),
+                )
+            }
+            AnnotationKind::Float if texts.clone().flatten().all(|t| t.parse::<f64>().is_ok()) => {
+                Column::new(
+                    name,
+                    texts
+                        .map(|t| t.map(|t| t.parse::<f64>().expect("checked")))
+                        .collect::<Vec<_>>(),
+                )
+            }
+            _ => Column::new(name, texts.collect::<Vec<_>>()),
+        };
+        columns.push(column);
     }
     columns
 }
