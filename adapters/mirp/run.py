@@ -8,6 +8,10 @@ mapping radcheck feature tags to values (null where MIRP gives no finite value).
 Settings MIRP cannot express are reported on stderr, one line each, starting with
 "radcheck-mirp: not expressible:", and otherwise ignored; side effects of how a setting is
 expressed start with "radcheck-mirp: note:".
+
+Filter mode (IBSI 2 response maps, mirp_filters.py beside this file):
+`run.py --filter F.json --image I.nii.gz --output MAP.nii.gz`; exit 3 with a last stderr line
+`unsupported: <reason>` for a filter MIRP cannot compute as asked, exit 2 for malformed settings.
 """
 
 import argparse
@@ -16,6 +20,7 @@ import math
 import re
 import sys
 from importlib import metadata
+from pathlib import Path
 
 # radcheck family name -> MIRP family name.
 FAMILIES = {
@@ -327,18 +332,41 @@ def extract(image, mask, settings):
     return out
 
 
+def filter_main(filter_path, image_path, output_path):
+    """Filter mode: writes MIRP's response map; exit 3 (`unsupported: ...`) or 2 (bad settings)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import mirp_filters
+
+    try:
+        notes = mirp_filters.compute(filter_path, image_path, output_path)
+    except mirp_filters.Unsupported as e:
+        print(f"unsupported: {e}", file=sys.stderr)
+        return 3
+    except mirp_filters.BadSettings as e:
+        print(f"radcheck-mirp: bad filter settings in {filter_path}: {e}", file=sys.stderr)
+        return 2
+    for n in notes:
+        note(n)
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="radcheck adapter for MIRP")
     parser.add_argument("--version", action="store_true", help="print the MIRP version and exit")
     parser.add_argument("--image", help="image (NIfTI)")
     parser.add_argument("--mask", help="mask (NIfTI)")
     parser.add_argument("--settings", help="radcheck settings JSON")
-    parser.add_argument("--output", help="output JSON: {tag: value or null}")
+    parser.add_argument("--output", help="output JSON: {tag: value or null}; with --filter: the map (NIfTI)")
+    parser.add_argument("--filter", help="radcheck filter settings JSON: write the response map of --image")
     args = parser.parse_args(argv)
 
     if args.version:
         print(f"mirp {metadata.version('mirp')}")
         return 0
+    if args.filter is not None:
+        if args.image is None or args.output is None:
+            parser.error("--filter needs --image and --output")
+        return filter_main(args.filter, args.image, args.output)
     missing = [n for n in ("image", "mask", "settings", "output") if getattr(args, n) is None]
     if missing:
         parser.error("missing " + ", ".join("--" + n for n in missing))
