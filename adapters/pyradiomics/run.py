@@ -15,6 +15,10 @@ Each PyRadiomics feature is written under the radcheck tag of what it computes (
 aggregation its matrices really use); features PyRadiomics does not have are left out.
 Settings PyRadiomics cannot express are reported on stderr, one line each, starting with
 "radcheck-pyradiomics: not expressible:"; side effects start with "radcheck-pyradiomics: note:".
+
+Filter mode (IBSI 2 response maps, pyradiomics_filters.py beside this file):
+`run.py --filter F.json --image I.nii.gz --output MAP.nii.gz`; exit 3 with a last stderr line
+`unsupported: <reason>` for a filter PyRadiomics cannot compute, exit 2 for malformed settings.
 """
 
 import argparse
@@ -22,6 +26,7 @@ import json
 import math
 import sys
 from importlib import metadata
+from pathlib import Path
 
 LABEL = 1
 
@@ -536,18 +541,41 @@ def extract(image_path, mask_path, settings):
     return out
 
 
+def filter_main(filter_path, image_path, output_path):
+    """Filter mode: writes PyRadiomics' response map; exit 3 (`unsupported: ...`) or 2 (bad settings)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import pyradiomics_filters
+
+    try:
+        notes = pyradiomics_filters.compute(filter_path, image_path, output_path)
+    except pyradiomics_filters.Unsupported as e:
+        print(f"unsupported: {e}", file=sys.stderr)
+        return 3
+    except pyradiomics_filters.BadSettings as e:
+        print(f"radcheck-pyradiomics: bad filter settings in {filter_path}: {e}", file=sys.stderr)
+        return 2
+    for n in notes:
+        note(n)
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="radcheck adapter for PyRadiomics")
     parser.add_argument("--version", action="store_true", help="print the PyRadiomics version and exit")
     parser.add_argument("--image", help="image (NIfTI)")
     parser.add_argument("--mask", help="mask (NIfTI)")
     parser.add_argument("--settings", help="radcheck settings JSON")
-    parser.add_argument("--output", help="output JSON: {tag: value or null}")
+    parser.add_argument("--output", help="output JSON: {tag: value or null}; with --filter: the map (NIfTI)")
+    parser.add_argument("--filter", help="radcheck filter settings JSON: write the response map of --image")
     args = parser.parse_args(argv)
 
     if args.version:
         print(f"pyradiomics {metadata.version('pyradiomics')}")
         return 0
+    if args.filter is not None:
+        if args.image is None or args.output is None:
+            parser.error("--filter needs --image and --output")
+        return filter_main(args.filter, args.image, args.output)
     missing = [n for n in ("image", "mask", "settings", "output") if getattr(args, n) is None]
     if missing:
         parser.error("missing " + ", ".join("--" + n for n in missing))
