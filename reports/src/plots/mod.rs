@@ -15,6 +15,9 @@
 //! - [`Chart::Calibration`]: grouped observed against predicted risk, a smoothed curve and the
 //!   ideal line.
 //! - [`Chart::DecisionCurve`]: net benefit against the threshold probability.
+//! - [`Chart::Scatter`]: groups of points (principal-component scores coloured by batch).
+//! - [`Chart::Strip`]: values per group with the group means (a feature's values per batch).
+//! - [`Chart::HeatMap`]: a correlation matrix in dendrogram order.
 //!
 //! Values that are not finite (the NaN ICC of an undefined feature) are skipped and counted in a
 //! note under the chart; a chart with nothing left to draw is drawn empty with a note saying so.
@@ -42,9 +45,12 @@ mod bland_altman;
 mod calibration;
 mod decision_curve;
 mod forest;
+mod heatmap;
 mod layout;
 mod raster;
 mod roc;
+mod scatter;
+mod strip;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -72,6 +78,24 @@ pub struct Curve {
     pub label: String,
     /// Points in drawing order, (x, y); a point with a non-finite coordinate breaks the line.
     pub points: Vec<(f64, f64)>,
+}
+
+/// A labelled set of points (one batch's principal-component scores).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointGroup {
+    /// Legend label.
+    pub label: String,
+    /// Points (x, y); non-finite points are skipped.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A labelled set of values (one batch's values of a feature).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValueGroup {
+    /// Group label, written under its column.
+    pub label: String,
+    /// Values; non-finite values are skipped.
+    pub values: Vec<f64>,
 }
 
 /// A chart and its data. Construct a variant and pass it to [`svg()`], [`png()`] or [`write()`].
@@ -136,6 +160,40 @@ pub enum Chart {
         title: String,
         /// The series, drawn in order with the palette's colours.
         series: Vec<Curve>,
+    },
+    /// Scatter chart of groups of points in the palette's colours, with a legend (principal
+    /// component scores coloured by batch). 800 x 640 px.
+    Scatter {
+        /// Chart title.
+        title: String,
+        /// Label of the x axis.
+        x_label: String,
+        /// Label of the y axis.
+        y_label: String,
+        /// The groups.
+        groups: Vec<PointGroup>,
+    },
+    /// Strip chart: each group's values as dots side by side with the group mean as a bar (a
+    /// feature's distribution per batch). 800 x 560 px.
+    Strip {
+        /// Chart title.
+        title: String,
+        /// Label of the value axis.
+        y_label: String,
+        /// The groups, left to right.
+        groups: Vec<ValueGroup>,
+    },
+    /// Heat map of a correlation matrix in a given order (e.g. a dendrogram's leaves), with a
+    /// colour key from -1 to 1; rows labelled up to 60 features, more than 200 drawn as blocks.
+    HeatMap {
+        /// Chart title.
+        title: String,
+        /// Feature names in table order.
+        labels: Vec<String>,
+        /// Row-major `n x n` correlations in table order.
+        matrix: Vec<f64>,
+        /// The drawing order: a permutation of `0..n`.
+        order: Vec<usize>,
     },
 }
 
@@ -337,6 +395,33 @@ fn plan(chart: &Chart) -> Result<Plan, PlotError> {
             size: (800, 600),
             forest: None,
         },
+        Chart::Scatter { .. } => Plan {
+            size: (800, 640),
+            forest: None,
+        },
+        Chart::Strip { .. } => Plan {
+            size: (800, 560),
+            forest: None,
+        },
+        Chart::HeatMap {
+            labels,
+            matrix,
+            order,
+            ..
+        } => {
+            let n = labels.len();
+            if matrix.len() != n * n || order.len() != n {
+                return Err(PlotError::LengthMismatch {
+                    what: "heat map matrix and labels",
+                    left: matrix.len(),
+                    right: n * n,
+                });
+            }
+            Plan {
+                size: heatmap::size(n),
+                forest: None,
+            }
+        }
     })
 }
 
@@ -380,6 +465,23 @@ fn render<DB: DrawingBackend>(
             smooth,
         } => calibration::draw(root, title, bins, smooth),
         Chart::DecisionCurve { title, series } => decision_curve::draw(root, title, series),
+        Chart::Scatter {
+            title,
+            x_label,
+            y_label,
+            groups,
+        } => scatter::draw(root, title, (x_label, y_label), groups),
+        Chart::Strip {
+            title,
+            y_label,
+            groups,
+        } => strip::draw(root, title, y_label, groups),
+        Chart::HeatMap {
+            title,
+            labels,
+            matrix,
+            order,
+        } => heatmap::draw(root, title, labels, matrix, order),
     }
 }
 
@@ -575,7 +677,10 @@ mod tests {
                 | Chart::BlandAltman { title, .. }
                 | Chart::Roc { title, .. }
                 | Chart::Calibration { title, .. }
-                | Chart::DecisionCurve { title, .. } => title,
+                | Chart::DecisionCurve { title, .. }
+                | Chart::Scatter { title, .. }
+                | Chart::Strip { title, .. }
+                | Chart::HeatMap { title, .. } => title,
             };
             assert!(texts.contains(title), "{title} not in {texts:?}");
         }
