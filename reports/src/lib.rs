@@ -9,6 +9,7 @@
 //! - [`Comparison`]: several extractors' runs of one suite, side by side.
 //! - [`stability`]: test-retest, perturbation and agreement reports (text, CSV, JSON evidence).
 //! - [`validation`]: model validation reports (text, JSON evidence).
+//! - [`multicentre`]: batch-effect, harmonisation and redundancy reports (text, CSV, JSON evidence).
 //! - [`conformity`]: RQS, TRIPOD+AI and METRICS conformity reports of a study.
 //! - [`plots`]: charts (SVG, PNG).
 //! - [`printer`]: `text`, `json`, `csv`, `junit` for conformance; `compare_text`, `compare_json`
@@ -34,6 +35,7 @@ mod compare;
 pub mod conformity;
 mod extraction;
 mod model;
+pub mod multicentre;
 pub mod plots;
 pub mod printer;
 pub mod stability;

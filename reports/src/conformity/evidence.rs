@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::error::{Error, Result};
+use super::evidence_multicentre::{Harmonisation, Redundancy};
 
 /// Kind of an evidence file: its top-level `kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -23,6 +24,10 @@ pub enum EvidenceKind {
     Agreement,
     /// Model validation statistics.
     ModelValidation,
+    /// ComBat harmonisation with batch effects before and after.
+    Harmonisation,
+    /// Redundant-feature clusters.
+    Redundancy,
 }
 
 impl EvidenceKind {
@@ -34,6 +39,8 @@ impl EvidenceKind {
             EvidenceKind::StabilityPerturbation => "stability-perturbation",
             EvidenceKind::Agreement => "agreement",
             EvidenceKind::ModelValidation => "model-validation",
+            EvidenceKind::Harmonisation => "harmonisation",
+            EvidenceKind::Redundancy => "redundancy",
         }
     }
 }
@@ -50,6 +57,10 @@ pub enum Evidence {
     Agreement(Agreement),
     /// Kind `model-validation`.
     ModelValidation(Box<ModelValidation>),
+    /// Kind `harmonisation`.
+    Harmonisation(Box<Harmonisation>),
+    /// Kind `redundancy`.
+    Redundancy(Redundancy),
 }
 
 #[derive(Deserialize)]
@@ -91,6 +102,12 @@ impl Evidence {
             EvidenceKind::ModelValidation => Evidence::ModelValidation(Box::new(
                 serde_json::from_slice(bytes).map_err(json_error)?,
             )),
+            EvidenceKind::Harmonisation => Evidence::Harmonisation(Box::new(
+                serde_json::from_slice(bytes).map_err(json_error)?,
+            )),
+            EvidenceKind::Redundancy => {
+                Evidence::Redundancy(serde_json::from_slice(bytes).map_err(json_error)?)
+            }
         })
     }
 

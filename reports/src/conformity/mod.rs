@@ -29,6 +29,7 @@ mod assess;
 mod checklist;
 mod error;
 mod evidence;
+mod evidence_multicentre;
 pub mod printer;
 mod rules;
 mod study;
@@ -46,6 +47,10 @@ pub use evidence::{
     ConformanceProvenance, ConformanceSummary, Evidence, EvidenceKind, ExtractorName,
     HosmerLemeshow, ModelValidation, NetBenefit, PairedDelong, Perturbation, Stability,
     StabilitySummary, ValidationStats,
+};
+pub use evidence_multicentre::{
+    BatchEffectNumbers, FitRecord, Harmonisation, HarmonisationSettings, Redundancy,
+    RedundancySummary, RowSet,
 };
 pub use rules::{DecidedBy, EvidenceNote, Rule};
 pub use study::{

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::evidence::{Evidence, ModelValidation, Stability, ValidationStats};
 use super::study::Approach;
+
+mod multicentre;
 use super::study::{
     Cohort, Compares, Declared, LoadedEvidence, Role, SegmentationMethod, Study,
     TestSetSegmentation,
@@ -81,6 +83,8 @@ pub enum Rule {
     MetricsRedundantRemoved,
     /// METRICS 18: a training cohort kept apart from test cohorts.
     MetricsDataPartitioning,
+    /// METRICS 19: harmonisation evidence with batch effects before and after (`rules/multicentre.rs`).
+    MetricsConfounders,
     /// METRICS 20: discrimination plus another metric in model-validation evidence.
     MetricsPerformanceMetrics,
     /// METRICS 21: confidence intervals in model-validation evidence.
@@ -548,6 +552,10 @@ const RUN_VALIDATE: &str = "run `radcheck validate-model ... --format json` and 
 
 /// Applies a rule to a study.
 pub(crate) fn apply(rule: Rule, ctx: &Context) -> Finding {
+    multicentre::refine(rule, ctx, apply_base(rule, ctx))
+}
+
+fn apply_base(rule: Rule, ctx: &Context) -> Finding {
     let m = &ctx.study.manifest;
     let man = ctx.manifest_name;
     match rule {
@@ -1109,6 +1117,7 @@ pub(crate) fn apply(rule: Rule, ctx: &Context) -> Finding {
                     .raise("declare the training cohort, or state how the model was developed")
             }
         }
+        Rule::MetricsConfounders => multicentre::confounders(ctx),
         Rule::MetricsPerformanceMetrics => {
             let found = ctx.records.iter().find_map(|r| {
                 let s = r.stats;
@@ -1685,8 +1694,8 @@ mod tests {
             used.extend(c.conditions.iter().filter_map(|k| k.evidence));
         }
         let distinct: BTreeSet<Rule> = used.iter().copied().collect();
-        // 16 RQS items, 5 METRICS conditions, 18 METRICS items, 9 TRIPOD+AI entries: the 48 variants.
-        assert_eq!(used.len(), 48);
-        assert_eq!(distinct.len(), 48);
+        // 16 RQS items, 5 METRICS conditions, 19 METRICS items, 9 TRIPOD+AI entries: the 49 variants.
+        assert_eq!(used.len(), 49);
+        assert_eq!(distinct.len(), 49);
     }
 }

@@ -637,3 +637,5 @@ fn image_perturbations_do_not_count_as_multiple_segmentations() {
             .any(|n| n.detail.starts_with("2 readers declared"))
     );
 }
+
+mod multicentre;

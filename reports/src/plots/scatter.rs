@@ -87,10 +87,7 @@ mod tests {
             "{:?}",
             svg_texts(&s)
         );
-        assert_eq!(
-            svg_circles(&s).iter().filter(|c| c.2 == 4).count() >= 3,
-            true
-        );
+        assert!(svg_circles(&s).iter().filter(|c| c.2 == 4).count() >= 3);
         assert_eq!(&png(&scatter).unwrap()[1..4], b"PNG");
 
         let strip = Chart::Strip {
@@ -119,7 +116,10 @@ mod tests {
         };
         let s = svg(&heat).unwrap();
         let texts = svg_texts(&s);
-        let rows: Vec<&String> = texts.iter().filter(|t| t.len() == 1 && t.chars().all(char::is_alphabetic)).collect();
+        let rows: Vec<&String> = texts
+            .iter()
+            .filter(|t| t.len() == 1 && t.chars().all(char::is_alphabetic))
+            .collect();
         assert_eq!(rows, ["c", "a", "b"], "labels in the given order");
         assert_eq!(&png(&heat).unwrap()[1..4], b"PNG");
         // Many features are drawn in blocks.
