@@ -486,9 +486,9 @@ impl Raw {
             });
         }
         let table = if long {
-            self.long(options)?
+            self.long(options)?.with_layout(Layout::Long)
         } else {
-            self.wide(options, &names)?
+            self.wide(options, &names)?.with_layout(Layout::Wide)
         };
         Ok(table.with_comments(self.comments))
     }
@@ -1208,6 +1208,7 @@ mod annotation_tests {
         let good = "subject,site,feature,value\np1,A,f,1.5\np1,A,g,2.5\np2,B,f,3.5\np2,B,g,4.5\n";
         let p = file(dir.path(), "l.csv", good);
         let t = read(&p, &ReadOptions::default().annotation("site")).unwrap();
+        assert_eq!(t.layout(), Layout::Long);
         assert_eq!(
             t.annotation("site").unwrap().values,
             vec![Some("A".into()), Some("B".into())]

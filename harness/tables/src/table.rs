@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::TableError;
+use crate::{Layout, TableError};
 
 /// The name used in messages for a table that was not read from a file.
 pub const IN_MEMORY: &str = "<in-memory table>";
@@ -53,6 +53,7 @@ pub struct FeatureTable {
     values: Vec<Vec<Option<f64>>>,
     comments: Vec<String>,
     annotations: Vec<Annotation>,
+    layout: Layout,
     index: HashMap<RowKey, usize>,
 }
 
@@ -133,6 +134,7 @@ impl FeatureTable {
             values: Vec::new(),
             comments: Vec::new(),
             annotations: Vec::new(),
+            layout: Layout::Auto,
             index: HashMap::new(),
         };
         let mut seen = HashMap::new();
@@ -236,6 +238,17 @@ impl FeatureTable {
         }
         self.annotations = annotations;
         Ok(self)
+    }
+
+    /// The layout the table was read in (`Auto` for a table built in memory): write it back the
+    /// same way.
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
+    pub(crate) fn with_layout(mut self, layout: Layout) -> FeatureTable {
+        self.layout = layout;
+        self
     }
 
     /// The annotation columns.
