@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::flags_tables::{BatchEffectArgs, HarmoniseArgs, RedundancyArgs};
+
 const EXIT_CODES: &str = "Exit codes:\n  0  every check passed\n  1  a check failed (a reference value not matched, or an extractor failed on a case)\n  2  radcheck could not do its job (bad arguments, unreadable input, missing data, bad adapter)\n\nWith --compare: 0 when every extractor matches every reference value with no case failed, else 1\n(2 as above).";
 
 /// Validation, benchmarking and reproducibility harness for radiomics.
@@ -48,6 +50,18 @@ pub enum Command {
     /// evidence radcheck produced.
     #[command(after_help = EXIT_CODES)]
     Report(ReportArgs),
+    /// Batch (centre, scanner) effects in a multi-centre feature table: Kruskal-Wallis, ANOVA and
+    /// linear-model tests per feature with Benjamini-Hochberg q-values, principal components.
+    #[command(name = "batch-effect", after_help = EXIT_CODES)]
+    BatchEffect(BatchEffectArgs),
+    /// ComBat harmonisation of a multi-centre feature table (as sva::ComBat and neuroCombat), fitted
+    /// on training rows only with --fit-on; or apply a saved model to new subjects.
+    #[command(after_help = EXIT_CODES)]
+    Harmonise(HarmoniseArgs),
+    /// Redundant features: correlation matrix, hierarchical clustering, one representative per
+    /// cluster.
+    #[command(after_help = EXIT_CODES)]
+    Redundancy(RedundancyArgs),
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,12 +2,16 @@
 //! `radcheck-reports` printer.
 
 mod agreement;
+mod batch_effect;
 mod compare;
 mod conformance;
 mod extract;
+mod harmonise;
 mod inspect;
+mod multicentre;
 mod plots;
 mod progress;
+mod redundancy;
 mod report;
 mod stability;
 mod submission;
@@ -43,6 +47,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Agreement(args) => agreement::run(&args),
         Command::ValidateModel(args) => validate_model::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::BatchEffect(args) => batch_effect::run(&args),
+        Command::Harmonise(args) => harmonise::run(&args),
+        Command::Redundancy(args) => redundancy::run(&args),
         Command::Suites => {
             let mut out = String::new();
             for name in radcheck_suites::SUITE_NAMES {

@@ -81,8 +81,8 @@ pub struct ReadOptions {
     /// The format; `None` (default) decides from the file extension.
     pub format: Option<Format>,
     /// Columns read as text and kept with each row (batch, covariates, a training/test split):
-    /// they are not features and are written back by [`write`](crate::write()). In a long table
-    /// each row's lines must agree on them.
+    /// they are not features and are written back by [`write`](crate::write()), in the order the
+    /// file has them. In a long table each row's lines must agree on them.
     pub annotations: Vec<String>,
 }
 

@@ -338,6 +338,13 @@ fn read_parquet(path: &Path, ignore: &[String]) -> Result<Raw, TableError> {
     })
 }
 
+/// The annotation columns in the order the file has them.
+fn file_order(annotations: &[String], names: &[String]) -> Vec<String> {
+    let mut out = annotations.to_vec();
+    out.sort_by_key(|a| names.iter().position(|n| n == a));
+    out
+}
+
 /// Parses one value cell: `Ok(None)` for missing markers and non-finite numbers.
 fn parse_value(text: &str) -> Result<Option<f64>, ()> {
     let t = text.trim();
@@ -557,8 +564,7 @@ impl Raw {
             let values = columns.iter().map(|c| c[row]).collect();
             table.push_row(key, values)?;
         }
-        let annotations = options
-            .annotations
+        let annotations = file_order(&options.annotations, names)
             .iter()
             .map(|name| {
                 let (kind, values) = self.texts(name)?;
@@ -649,7 +655,7 @@ impl Raw {
             table.push_row(key.clone(), values)?;
         }
         let mut annotations = Vec::with_capacity(options.annotations.len());
-        for name in &options.annotations {
+        for name in &file_order(&options.annotations, &self.names()) {
             let (kind, texts) = self.texts(name)?;
             let mut first: Vec<Option<usize>> = vec![None; n_rows];
             for (line, &r) in line_row.iter().enumerate() {

@@ -3,7 +3,8 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
+use radcheck_stats::harmonisation::ComBatModel;
+use serde::{Deserialize, Serialize};
 
 use super::{BatchEffectSummary, MultiCentreProvenance, p_value};
 
@@ -23,7 +24,7 @@ pub struct HarmonisationSettings {
 }
 
 /// A set of rows: all of a table, the rows of some split values, or a saved model's training data.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RowSet {
     /// The table or model file.
     pub source: String,
@@ -166,5 +167,36 @@ fn describe(r: &RowSet) -> String {
             r.values.join(" or ")
         ),
         None => format!("all {} rows of {}", r.rows, r.source),
+    }
+}
+
+/// A saved ComBat model (`radcheck harmonise --model`), read back by `--apply`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComBatModelFile {
+    /// Always `combat-model`.
+    pub kind: String,
+    /// radcheck version that fitted it.
+    pub radcheck_version: String,
+    /// The batch column of the training table (new tables must have it).
+    pub batch_column: String,
+    /// The training table and its SHA-256.
+    pub training_table: String,
+    /// SHA-256 of the training table.
+    pub training_sha256: String,
+    /// The rows the model was fitted on.
+    pub fitted_on: RowSet,
+    /// The parameters.
+    pub model: ComBatModel,
+}
+
+impl ComBatModelFile {
+    /// The kind written in the file.
+    pub const KIND: &'static str = "combat-model";
+
+    /// Pretty JSON (floats round-trip exactly).
+    pub fn print_json(&self, mut w: impl Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut w, self).map_err(io::Error::other)?;
+        writeln!(w)
     }
 }
