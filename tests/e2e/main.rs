@@ -10,6 +10,7 @@ mod dicom;
 mod external;
 mod extract;
 mod inputs;
+mod multicentre;
 mod report;
 mod stability;
 mod validation;
