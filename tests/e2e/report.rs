@@ -116,6 +116,8 @@ fn bad_study(t: &TestDir, name: &str, edit: impl Fn(String) -> String, needles: 
         "conformance.json",
         "stability-perturbation.json",
         "validation.json",
+        "harmonisation.json",
+        "redundancy.json",
     ] {
         std::fs::copy(
             format!("examples/study/evidence/{f}"),
