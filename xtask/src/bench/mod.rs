@@ -1,7 +1,8 @@
-//! Benchmarks: `cargo xtask bench` (the criterion benches of `suites/benches`, summarised) and
-//! `cargo xtask bench-compare` (radcheck against PyRadiomics and MIRP, see [`compare`]).
+//! Benchmarks: `cargo xtask bench` (the criterion benches of `suites/benches` and
+//! `harness/stats/benches`, summarised) and `cargo xtask bench-compare` (radcheck against PyRadiomics and MIRP, see [`compare`]).
 //!
-//! `bench` runs `cargo bench -p radcheck-suites --bench NAME` for each selected bench, then reads
+//! `bench` runs `cargo bench -p PACKAGE --bench NAME` for each selected bench ([`BENCHES`]: those of
+//! `suites/benches`, and `combat` of `harness/stats/benches`), then reads
 //! criterion's `target/criterion/**/new/{benchmark,estimates}.json` written by this run (older
 //! results are ignored by their modification time) and writes `reports/bench/criterion.md` and
 //! `criterion.json`: the texture matrices as a table (matrix, volume size, million voxels per
@@ -22,8 +23,18 @@ use std::time::SystemTime;
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
-/// The criterion benches of `radcheck-suites`.
-pub const BENCHES: [&str; 3] = ["texture", "morphology", "conformance"];
+/// The criterion benches: (package, bench).
+pub const BENCHES: [(&str, &str); 4] = [
+    ("radcheck-suites", "texture"),
+    ("radcheck-suites", "morphology"),
+    ("radcheck-suites", "conformance"),
+    ("radcheck-stats", "combat"),
+];
+
+/// The package that holds a bench.
+fn package_of(bench: &str) -> Option<&'static str> {
+    BENCHES.iter().find(|(_, b)| *b == bench).map(|(p, _)| *p)
+}
 
 /// The workspace root (the parent of the xtask crate).
 pub fn workspace_root() -> PathBuf {
@@ -48,7 +59,7 @@ pub fn median(v: &[f64]) -> Option<f64> {
     })
 }
 
-pub const USAGE: &str = "usage: cargo xtask bench [--bench texture,morphology,conformance] [--quick] [--out DIR] [--no-run]
+pub const USAGE: &str = "usage: cargo xtask bench [--bench texture,morphology,conformance,combat] [--quick] [--out DIR] [--no-run]
   --quick: criterion's --quick mode (fewer samples)
   --no-run: only summarise criterion results already in target/criterion";
 
@@ -191,7 +202,7 @@ pub fn markdown(
     let _ = writeln!(s, "# Criterion benches\n");
     let _ = writeln!(
         s,
-        "Command: `{command}` (criterion benches of `suites/benches`; medians of criterion's estimates). \
+        "Command: `{command}` (criterion benches of `suites/benches` and `harness/stats/benches`; medians of criterion's estimates). \
          Machine: {}, {} threads; load average (1, 5, 15 min) {load_start} at the start, {} at the end.\n",
         report::Machine::collect(&workspace_root(), None, Path::new(""), &[])
             .lines
@@ -248,7 +259,7 @@ pub fn markdown(
 /// Entry point of `cargo xtask bench`.
 pub fn run(args: impl Iterator<Item = String>) -> Result<()> {
     let mut args = args;
-    let mut benches: Vec<String> = BENCHES.iter().map(|s| s.to_string()).collect();
+    let mut benches: Vec<String> = BENCHES.iter().map(|(_, b)| b.to_string()).collect();
     let (mut quick, mut no_run) = (false, false);
     let root = workspace_root();
     let mut out = root.join("reports/bench");
@@ -257,8 +268,8 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<()> {
             "--bench" => {
                 let v = args.next().context("--bench needs names")?;
                 benches = v.split(',').map(|s| s.trim().to_owned()).collect();
-                if let Some(bad) = benches.iter().find(|b| !BENCHES.contains(&b.as_str())) {
-                    bail!("unknown bench {bad:?} (texture, morphology, conformance)");
+                if let Some(bad) = benches.iter().find(|b| package_of(b).is_none()) {
+                    bail!("unknown bench {bad:?} (texture, morphology, conformance, combat)");
                 }
             }
             "--quick" => quick = true,
@@ -276,7 +287,8 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<()> {
     if !no_run {
         for bench in &benches {
             let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-            cmd.args(["bench", "-p", "radcheck-suites", "--bench", bench])
+            let package = package_of(bench).expect("checked above");
+            cmd.args(["bench", "-p", package, "--bench", bench])
                 .current_dir(&root);
             if quick {
                 cmd.args(["--", "--quick"]);
@@ -288,7 +300,9 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<()> {
             }
         }
     }
-    let all = read_criterion(&root.join("target/criterion"), (!no_run).then_some(start))?;
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let all = read_criterion(&target.join("criterion"), (!no_run).then_some(start))?;
     if all.is_empty() {
         bail!("no criterion results found under target/criterion");
     }
