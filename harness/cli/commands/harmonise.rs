@@ -440,7 +440,7 @@ impl Harmonised {
     fn assess(&self, table: &FeatureTable, alpha: f64) -> anyhow::Result<BatchEffectAssessment> {
         let labels = row_labels(table);
         let batch = required_labels(table, &self.batch_column, "batch")?;
-        Ok(batch_effect::assess(
+        batch_effect::assess(
             table.features(),
             table.values(),
             &Subjects {
@@ -450,7 +450,7 @@ impl Harmonised {
             },
             &BatchEffectSettings::default().alpha(alpha),
         )
-        .with_context(|| format!("{}: batch-effect assessment", table.name().display()))?)
+        .with_context(|| format!("{}: batch-effect assessment", table.name().display()))
     }
 
     fn finish(self, args: &HarmoniseArgs) -> anyhow::Result<Outcome> {

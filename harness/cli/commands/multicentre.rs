@@ -187,12 +187,12 @@ pub fn draw(chart: &Chart, path: &Path) -> anyhow::Result<Vec<u8>> {
     let png = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("png"));
-    Ok(if png {
+    if png {
         plots::png(chart)
     } else {
         plots::svg(chart).map(String::into_bytes)
     }
-    .with_context(|| format!("cannot draw {}", path.display()))?)
+    .with_context(|| format!("cannot draw {}", path.display()))
 }
 
 /// Writes every prepared output (path, bytes), creating folders as needed.

@@ -45,8 +45,12 @@ fn table(seed: u64) -> Table {
             let b = j % BATCHES;
             (0..FEATURES)
                 .map(|f| {
-                    let biology =
-                        0.02 * age[j].unwrap() + if (j / BATCHES) % 2 == 0 { 0.5 } else { 0.0 };
+                    let biology = 0.02 * age[j].unwrap()
+                        + if (j / BATCHES).is_multiple_of(2) {
+                            0.5
+                        } else {
+                            0.0
+                        };
                     let noise: f64 = rng.random_range(-1.0..1.0) + rng.random_range(-1.0..1.0);
                     100.0 + f as f64 + biology + shift[b][f] + scale[b][f] * noise
                 })
