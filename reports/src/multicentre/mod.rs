@@ -16,7 +16,8 @@ mod redundancy;
 
 pub use batch_effect::{BatchEffectReport, BatchEffectSummary, ComponentSummary};
 pub use harmonisation::{
-    ComBatModelFile, FeatureChange, FitRecord, HarmonisationReport, HarmonisationSettings, RowSet, Unadjusted,
+    ComBatModelFile, FeatureChange, FitRecord, HarmonisationReport, HarmonisationSettings, RowSet,
+    Unadjusted,
 };
 pub use redundancy::{ClusterRow, RedundancyReport, RedundancySummary};
 
