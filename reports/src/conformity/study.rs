@@ -709,7 +709,7 @@ mod tests {
         assert_eq!(m.cohorts.len(), 4);
         assert_eq!(m.purpose(), Purpose::DevelopmentAndEvaluation);
         assert!(m.statements.contains_key("tripod-ai"));
-        assert_eq!(m.evidence.len(), 3);
+        assert_eq!(m.evidence.len(), 5);
     }
 
     #[test]
