@@ -87,6 +87,13 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// `radcheck harmonise TABLE --batch scanner ARGS`.
+fn harmonise_scanner(table: &Path, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["harmonise", s(table), "--batch", "scanner"];
+    all.extend_from_slice(args);
+    radcheck(&all)
+}
+
 #[test]
 fn harmonise_reproduces_neurocombat_and_keeps_the_columns() {
     let t = TestDir::new();
@@ -94,20 +101,19 @@ fn harmonise_reproduces_neurocombat_and_keeps_the_columns() {
         return;
     };
     let out = t.path("h.csv");
-    let o = radcheck(&[
-        "harmonise",
-        s(&table),
-        "--batch",
-        "scanner",
-        "--covariates",
-        "gender",
-        "--categorical",
-        "gender",
-        "--ignore",
-        "age,split",
-        "--out",
-        s(&out),
-    ]);
+    let o = harmonise_scanner(
+        &table,
+        &[
+            "--covariates",
+            "gender",
+            "--categorical",
+            "gender",
+            "--ignore",
+            "age,split",
+            "--out",
+            s(&out),
+        ],
+    );
     assert_exit!(o, 0);
     let h = read_csv(&out);
     assert_eq!(
@@ -118,22 +124,21 @@ fn harmonise_reproduces_neurocombat_and_keeps_the_columns() {
     let max = max_difference(&h, &fixture("parametric.csv"), &(0..10).collect::<Vec<_>>());
     assert!(max <= 1e-9, "max |radcheck - neuroCombat| {max:e}");
     // Reference batch 2: its scans are returned unchanged, the others match the fixture.
-    let o = radcheck(&[
-        "harmonise",
-        s(&table),
-        "--batch",
-        "scanner",
-        "--covariates",
-        "gender",
-        "--categorical",
-        "gender",
-        "--ignore",
-        "age,split",
-        "--reference-batch",
-        "2",
-        "--out",
-        s(&out),
-    ]);
+    let o = harmonise_scanner(
+        &table,
+        &[
+            "--covariates",
+            "gender",
+            "--categorical",
+            "gender",
+            "--ignore",
+            "age,split",
+            "--reference-batch",
+            "2",
+            "--out",
+            s(&out),
+        ],
+    );
     assert_exit!(o, 0);
     let h = read_csv(&out);
     let input = read_csv(&table);
@@ -145,38 +150,36 @@ fn harmonise_reproduces_neurocombat_and_keeps_the_columns() {
     );
     assert!(max <= 1e-9, "reference batch: {max:e}");
     // Parquet output.
-    let o = radcheck(&[
-        "harmonise",
-        s(&table),
-        "--batch",
-        "scanner",
-        "--ignore",
-        "gender,age,split",
-        "--out",
-        s(&t.path("c.parquet")),
-    ]);
+    let o = harmonise_scanner(
+        &table,
+        &[
+            "--ignore",
+            "gender,age,split",
+            "--out",
+            s(&t.path("c.parquet")),
+        ],
+    );
     assert_exit!(o, 0);
     assert!(
         std::fs::read(t.path("c.parquet"))
             .unwrap()
             .starts_with(b"PAR1")
     );
-    let continuous = radcheck(&[
-        "harmonise",
-        s(&table),
-        "--batch",
-        "scanner",
-        "--covariates",
-        "gender,age",
-        "--categorical",
-        "gender",
-        "--ignore",
-        "split",
-        "--out",
-        s(&t.path("c.csv")),
-        "--method",
-        "parametric",
-    ]);
+    let continuous = harmonise_scanner(
+        &table,
+        &[
+            "--covariates",
+            "gender,age",
+            "--categorical",
+            "gender",
+            "--ignore",
+            "split",
+            "--out",
+            s(&t.path("c.csv")),
+            "--method",
+            "parametric",
+        ],
+    );
     assert_exit!(continuous, 0);
     let max = max_difference(
         &read_csv(&t.path("c.csv")),
@@ -193,28 +196,27 @@ fn fit_on_training_applies_to_test_and_refuses_a_fit_on_every_row() {
         return;
     };
     let (out, model, evidence) = (t.path("h.csv"), t.path("m.json"), t.path("e.json"));
-    let o = radcheck(&[
-        "harmonise",
-        s(&table),
-        "--batch",
-        "scanner",
-        "--covariates",
-        "gender",
-        "--categorical",
-        "gender",
-        "--ignore",
-        "age",
-        "--split",
-        "split",
-        "--fit-on",
-        "training",
-        "--out",
-        s(&out),
-        "--model",
-        s(&model),
-        "--evidence",
-        s(&evidence),
-    ]);
+    let o = harmonise_scanner(
+        &table,
+        &[
+            "--covariates",
+            "gender",
+            "--categorical",
+            "gender",
+            "--ignore",
+            "age",
+            "--split",
+            "split",
+            "--fit-on",
+            "training",
+            "--out",
+            s(&out),
+            "--model",
+            s(&model),
+            "--evidence",
+            s(&evidence),
+        ],
+    );
     assert_exit!(o, 0);
     assert!(
         stdout(&o).contains("fitted on: 8 rows of"),
@@ -261,20 +263,19 @@ fn fit_on_training_applies_to_test_and_refuses_a_fit_on_every_row() {
 
     // A selection holding every row is refused, and nothing is written.
     let refused = t.path("refused.csv");
-    let o = radcheck(&[
-        "harmonise",
-        s(&table),
-        "--batch",
-        "scanner",
-        "--ignore",
-        "gender,age",
-        "--fit-on",
-        "training,test",
-        "--out",
-        s(&refused),
-        "--evidence",
-        s(&t.path("refused.json")),
-    ]);
+    let o = harmonise_scanner(
+        &table,
+        &[
+            "--ignore",
+            "gender,age",
+            "--fit-on",
+            "training,test",
+            "--out",
+            s(&refused),
+            "--evidence",
+            s(&t.path("refused.json")),
+        ],
+    );
     assert_exit!(o, 2);
     assert!(
         stderr(&o).contains("selects all 10 rows of split column `split`"),

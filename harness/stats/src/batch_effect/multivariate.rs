@@ -91,12 +91,7 @@ pub fn pca(z: &[Vec<f64>], batch: &[usize], groups: usize) -> Pca {
     let batch_share = if total > 0.0 { between / total } else { 0.0 };
     // Eigen-decomposition of the smaller cross-product; scores of every component.
     let (values, mut all_scores) = if n <= p {
-        let eigen = SymmetricEigen::new(DMatrix::from_fn(n, n, |i, j| gram[i * n + j]));
-        let order = descending(eigen.eigenvalues.as_slice());
-        let values: Vec<f64> = order
-            .iter()
-            .map(|&k| eigen.eigenvalues[k].max(0.0))
-            .collect();
+        let (eigen, order, values) = sorted_eigen(DMatrix::from_fn(n, n, |i, j| gram[i * n + j]));
         let scores: Vec<Vec<f64>> = order
             .iter()
             .zip(&values)
@@ -109,12 +104,7 @@ pub fn pca(z: &[Vec<f64>], batch: &[usize], groups: usize) -> Pca {
         (values, scores)
     } else {
         let cross = DMatrix::from_fn(p, p, |a, b| z.iter().map(|r| r[a] * r[b]).sum::<f64>());
-        let eigen = SymmetricEigen::new(cross);
-        let order = descending(eigen.eigenvalues.as_slice());
-        let values: Vec<f64> = order
-            .iter()
-            .map(|&k| eigen.eigenvalues[k].max(0.0))
-            .collect();
+        let (eigen, order, values) = sorted_eigen(cross);
         let scores: Vec<Vec<f64>> = order
             .iter()
             .map(|&k| {
@@ -159,6 +149,18 @@ pub fn pca(z: &[Vec<f64>], batch: &[usize], groups: usize) -> Pca {
         batch_share,
         silhouette: silhouette(&gram, n, batch, groups),
     }
+}
+
+/// The eigen-decomposition of a symmetric matrix, the order of its eigenvalues from the largest,
+/// and the eigenvalues in that order (negative rounding residue clamped to 0).
+fn sorted_eigen(m: DMatrix<f64>) -> (SymmetricEigen<f64, nalgebra::Dyn>, Vec<usize>, Vec<f64>) {
+    let eigen = SymmetricEigen::new(m);
+    let order = descending(eigen.eigenvalues.as_slice());
+    let values = order
+        .iter()
+        .map(|&k| eigen.eigenvalues[k].max(0.0))
+        .collect();
+    (eigen, order, values)
 }
 
 fn descending(values: &[f64]) -> Vec<usize> {
