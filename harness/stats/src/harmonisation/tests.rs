@@ -97,61 +97,58 @@ fn parametric() {
     );
 }
 
+/// Every other variant against its fixture: non-parametric, mean-only (parametric and
+/// non-parametric), reference batch, a continuous covariate with the categorical one, no-eb.
 #[test]
-fn non_parametric() {
+fn variants() {
     let all: Vec<usize> = (0..10).collect();
-    check(
-        include_str!("../../tests/fixtures/combat/non-parametric.csv"),
-        ComBatSettings::default().method(Method::NonParametric),
-        vec![gender(&all)],
-    );
-}
-
-#[test]
-fn mean_only() {
-    let all: Vec<usize> = (0..10).collect();
-    check(
-        include_str!("../../tests/fixtures/combat/mean-only.csv"),
-        ComBatSettings::default().mean_only(true),
-        vec![gender(&all)],
-    );
-    check(
-        include_str!("../../tests/fixtures/combat/non-parametric-mean-only.csv"),
-        ComBatSettings::default()
-            .method(Method::NonParametric)
-            .mean_only(true),
-        vec![gender(&all)],
-    );
-}
-
-#[test]
-fn reference_batch() {
-    let all: Vec<usize> = (0..10).collect();
-    check(
-        include_str!("../../tests/fixtures/combat/reference-batch.csv"),
-        ComBatSettings::default().reference_batch(Some("2".into())),
-        vec![gender(&all)],
-    );
-}
-
-#[test]
-fn continuous_covariate() {
-    let all: Vec<usize> = (0..10).collect();
-    check(
-        include_str!("../../tests/fixtures/combat/continuous.csv"),
-        ComBatSettings::default(),
-        vec![gender(&all), age(&all)],
-    );
-}
-
-#[test]
-fn no_eb() {
-    let all: Vec<usize> = (0..10).collect();
-    check(
-        include_str!("../../tests/fixtures/combat/no-eb.csv"),
-        ComBatSettings::default().method(Method::NoEb),
-        vec![gender(&all)],
-    );
+    let defaults = ComBatSettings::default;
+    let cases = [
+        (
+            "non-parametric.csv",
+            include_str!("../../tests/fixtures/combat/non-parametric.csv"),
+            defaults().method(Method::NonParametric),
+            false,
+        ),
+        (
+            "mean-only.csv",
+            include_str!("../../tests/fixtures/combat/mean-only.csv"),
+            defaults().mean_only(true),
+            false,
+        ),
+        (
+            "non-parametric-mean-only.csv",
+            include_str!("../../tests/fixtures/combat/non-parametric-mean-only.csv"),
+            defaults().method(Method::NonParametric).mean_only(true),
+            false,
+        ),
+        (
+            "reference-batch.csv",
+            include_str!("../../tests/fixtures/combat/reference-batch.csv"),
+            defaults().reference_batch(Some("2".into())),
+            false,
+        ),
+        (
+            "continuous.csv",
+            include_str!("../../tests/fixtures/combat/continuous.csv"),
+            defaults(),
+            true,
+        ),
+        (
+            "no-eb.csv",
+            include_str!("../../tests/fixtures/combat/no-eb.csv"),
+            defaults().method(Method::NoEb),
+            false,
+        ),
+    ];
+    for (name, fixture, settings, with_age) in cases {
+        let mut covariates = vec![gender(&all)];
+        if with_age {
+            covariates.push(age(&all));
+        }
+        eprintln!("{name}:");
+        check(fixture, settings, covariates);
+    }
 }
 
 /// Fitted on scans 0-3 and 5-8, applied to scans 4 and 9: the documented formula, computed with
