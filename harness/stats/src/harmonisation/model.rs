@@ -1,21 +1,4 @@
-//! The fitted ComBat model and its application to new subjects.
-//!
-//! For a new subject `j` of training batch `i`, covariate row `x_j` (coded as in training) and
-//! feature `g` with training estimates `alpha_g` (grand mean), `beta_g` (covariate effects),
-//! `sigma_g^2` (pooled variance), `gamma*_ig`, `delta*_ig`:
-//!
-//! ```text
-//! m   = alpha_g + x_j . beta_g
-//! y*  = sigma_g * ((y - m) / sigma_g - gamma*_ig) / sqrt(delta*_ig) + m
-//!     = (y - m - sigma_g gamma*_ig) / sqrt(delta*_ig) + m
-//! ```
-//!
-//! which is the training adjustment itself: applied to the training subjects it gives the fitted
-//! values. Subjects of the reference batch, and features left unadjusted in training, are returned
-//! unchanged. neuroCombat's `neuroCombatFromTraining` instead uses `m = alpha_g + mean_j(x_j .
-//! beta_g)` over the *training* subjects for everyone, which drops each new subject's own
-//! covariate effect (a new subject's age or sex is treated as the training average); keeping
-//! `x_j . beta_g` is what makes train/apply consistent with fitting.
+//! The fitted ComBat model and its application to new subjects (formula on [`ComBatModel`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +6,23 @@ use super::design::{CovariateEncoding, Subjects};
 use super::{ComBatSettings, HarmonisationError, Result, join};
 
 /// A fitted ComBat model (written as JSON by `radcheck harmonise --model`).
+///
+/// For a new subject `j` of training batch `i`, covariate row `x_j` (coded as in training) and
+/// feature `g` with training estimates `alpha_g` (grand mean), `beta_g` (covariate effects),
+/// `sigma_g^2` (pooled variance), `gamma*_ig`, `delta*_ig`:
+///
+/// ```text
+/// m   = alpha_g + x_j . beta_g
+/// y*  = sigma_g * ((y - m) / sigma_g - gamma*_ig) / sqrt(delta*_ig) + m
+///     = (y - m - sigma_g gamma*_ig) / sqrt(delta*_ig) + m
+/// ```
+///
+/// which is the training adjustment itself: applied to the training subjects it gives the fitted
+/// values. Subjects of the reference batch, and features left unadjusted in training, are returned
+/// unchanged. neuroCombat's `neuroCombatFromTraining` instead uses `m = alpha_g + mean_j(x_j .
+/// beta_g)` over the *training* subjects for everyone, which drops each new subject's own
+/// covariate effect (a new subject's age or sex is treated as the training average); keeping
+/// `x_j . beta_g` is what makes train/apply consistent with fitting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ComBatModel {
@@ -123,7 +123,7 @@ impl ComBatModel {
 
     /// Harmonises `data[subject][feature]` (features in the model's order) of subjects from the
     /// model's batches, with their covariates (same names, kinds and order as in training). See
-    /// the [module documentation](self) for the formula.
+    /// [`ComBatModel`] for the formula.
     pub fn apply(&self, data: &[Vec<f64>], subjects: &Subjects<'_>) -> Result<Vec<Vec<f64>>> {
         let n = data.len();
         subjects.check_lengths(n)?;
