@@ -63,7 +63,7 @@ pub struct BatchEffectArgs {
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Folder for charts: pca.svg (principal components by batch) and one chart per feature with
-    /// the strongest batch effect (feature-<name>.svg).
+    /// the strongest batch effect (feature-NAME.svg).
     #[arg(long, value_name = "DIR")]
     pub plots: Option<PathBuf>,
     /// How many features to list and draw.
