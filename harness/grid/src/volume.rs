@@ -74,6 +74,34 @@ impl<T> Volume<T> {
     }
 }
 
+impl<T: Clone> Volume<T> {
+    /// The same voxels with the order along `axis` (0 = x, 1 = y, 2 = z) reversed, on a grid
+    /// that places them where they were: the origin moves to the last voxel along that axis and
+    /// the axis' direction is negated.
+    ///
+    /// # Panics
+    /// If `axis` is not 0, 1 or 2.
+    pub fn reverse_axis(&self, axis: usize) -> Volume<T> {
+        assert!(axis < 3, "axis {axis} is not 0, 1 or 2");
+        let g = &self.grid;
+        let [nx, ny, _] = g.dims;
+        let n = g.dims[axis];
+        let mut data = Vec::with_capacity(self.data.len());
+        for i in 0..self.data.len() {
+            let mut c = g.coords(i);
+            c[axis] = n - 1 - c[axis];
+            data.push(self.data[c[0] + nx * (c[1] + ny * c[2])].clone());
+        }
+        let mut grid = g.clone();
+        let steps = (n - 1) as f64 * g.spacing[axis];
+        for r in 0..3 {
+            grid.origin[r] += steps * g.direction[3 * r + axis];
+            grid.direction[3 * r + axis] = -g.direction[3 * r + axis];
+        }
+        Volume { grid, data }
+    }
+}
+
 impl Mask {
     /// Number of voxels inside the mask.
     pub fn count(&self) -> usize {
@@ -98,6 +126,21 @@ impl<T> IndexMut<[usize; 3]> for Volume<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reversing_an_axis_keeps_every_voxel_at_its_world_position() {
+        let mut g = Grid::new([3, 2, 2], [1.0, 2.0, 3.0]);
+        g.origin = [10.0, 20.0, 30.0];
+        let v = Volume::from_vec(g, (0..12).collect::<Vec<i32>>()).unwrap();
+        let r = v.reverse_axis(2);
+        // Voxel (1, 1, 0) of the reversed volume is voxel (1, 1, 1) of the original.
+        assert_eq!(r[[1, 1, 0]], v[[1, 1, 1]]);
+        assert_eq!(r[[2, 0, 1]], v[[2, 0, 0]]);
+        // Its world position: origin + index * spacing * direction.
+        assert_eq!(r.grid().origin, [10.0, 20.0, 33.0]);
+        assert_eq!(r.grid().direction[8], -1.0);
+        assert_eq!(r.reverse_axis(2), v);
+    }
 
     #[test]
     fn from_vec_checks_voxel_count() {

@@ -218,8 +218,41 @@ pub fn read_mask(path: impl AsRef<Path>, limits: &Limits) -> Result<Mask, ReadEr
 
 /// Writes `volume` as a NIfTI-1 file of 32-bit floats (gzipped when the name ends in `.gz`),
 /// with its geometry in the sform and qform.
+///
+/// The file appears whole or not at all, under exactly the name given: the data go to a
+/// temporary file in the same folder, which is then renamed (the nifti crate would otherwise
+/// rewrite a name with several dots, `map.v2.nii` -> `map.nii`).
 pub fn write_image(path: impl AsRef<Path>, volume: &Volume<f64>) -> Result<(), WriteError> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
     let path = path.as_ref();
+    let gz = path
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().to_ascii_lowercase().ends_with(".gz"));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".radcheck-write-{}-{}.{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        if gz { "nii.gz" } else { "nii" }
+    ));
+    let written = write_nifti(&tmp, path, volume).and_then(|()| {
+        std::fs::rename(&tmp, path).map_err(|e| WriteError::Write {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// Writes through the nifti crate to `tmp`; errors name `path`.
+fn write_nifti(tmp: &Path, path: &Path, volume: &Volume<f64>) -> Result<(), WriteError> {
     let [nx, ny, nz] = volume.dims();
     let data: Vec<f32> = volume.as_slice().iter().map(|&v| v as f32).collect();
     let array = ndarray::Array::from_shape_vec(ndarray::ShapeBuilder::f((nx, ny, nz)), data)
@@ -228,7 +261,7 @@ pub fn write_image(path: impl AsRef<Path>, volume: &Volume<f64>) -> Result<(), W
             reason: e.to_string(),
         })?;
     let header = header_for(volume.grid());
-    WriterOptions::new(path)
+    WriterOptions::new(tmp)
         .reference_header(&header)
         .write_nifti(&array)
         .map_err(|e| WriteError::Write {
@@ -429,6 +462,28 @@ mod tests {
                 back.grid()
             );
         }
+    }
+
+    #[test]
+    fn a_name_with_several_dots_is_written_as_given_and_nothing_else() {
+        // The nifti crate alone would write `sub.v2.nii` as `sub.v2.nii`'s stem plus `.nii`.
+        let dir = tempfile::tempdir().unwrap();
+        let vol = Volume::filled(Grid::new([2, 2, 2], [1.0; 3]), 3.0);
+        for name in ["sub.v2.nii", "1.a.1.nii.gz", ".hidden.nii"] {
+            write_image(dir.path().join(name), &vol).unwrap();
+            let back = read_image(dir.path().join(name), &Limits::default()).unwrap();
+            assert_eq!(back.as_slice(), vol.as_slice(), "{name}");
+        }
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, [".hidden.nii", "1.a.1.nii.gz", "sub.v2.nii"]);
+        // A folder that does not exist: an error naming the file, no temporary file left.
+        let missing = dir.path().join("no/such/map.nii");
+        let e = write_image(&missing, &vol).unwrap_err().to_string();
+        assert!(e.contains("map.nii"), "{e}");
     }
 
     #[test]
