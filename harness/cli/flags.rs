@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::flags_filters::{BoundaryArg, FILTER_HELP, FilterArgs};
 pub use crate::flags_tables::{BatchEffectArgs, HarmoniseArgs, RedundancyArgs};
 
 const EXIT_CODES: &str = "Exit codes:\n  0  every check passed\n  1  a check failed (a reference value not matched, or an extractor failed on a case)\n  2  radcheck could not do its job (bad arguments, unreadable input, missing data, bad adapter)\n\nWith --compare: 0 when every extractor matches every reference value with no case failed, else 1\n(2 as above).";
@@ -31,6 +32,10 @@ pub enum Command {
     /// (segments), NIfTI (geometry).
     #[command(after_help = EXIT_CODES)]
     Inspect(InspectArgs),
+    /// Filter an image with an IBSI 2 filter (mean, LoG, Laws, Gabor, wavelets, Simoncelli,
+    /// Riesz) and write the response map.
+    #[command(after_help = FILTER_HELP)]
+    Filter(FilterArgs),
     /// List the suites compiled into radcheck.
     Suites,
     /// Feature stability: test-retest reliability from a feature table, or robustness under
@@ -329,15 +334,19 @@ pub struct ConformanceArgs {
     /// In text output, list matching values too.
     #[arg(long)]
     pub all: bool,
-    /// Score a filled-in IBSI 1 submission instead of running an extractor: the official
-    /// submission workbook (.xlsx; its `your_result` column), or a .csv with the columns
-    /// `dataset,tag,value`.
+    /// Score a submission instead of running an extractor: a filled-in IBSI 1 workbook (.xlsx;
+    /// its `your_result` column), or a .csv with the columns `dataset,tag,value`; or a folder of
+    /// IBSI 2 phase-1 response maps named by test id (`1.a.1.nii.gz`, or `1_a_1.nii.gz`).
     #[arg(
         long,
-        value_name = "FILE",
-        conflicts_with_all = ["suite", "extractor", "source", "image", "mask"]
+        value_name = "FILE_OR_DIR",
+        conflicts_with_all = ["suite", "extractor", "image", "mask"]
     )]
     pub submission: Option<PathBuf>,
+    /// Response-map suites (ibsi2-phase1): also write every computed map as
+    /// `DIR/<test id>.nii.gz`.
+    #[arg(long, value_name = "DIR")]
+    pub maps: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

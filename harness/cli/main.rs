@@ -5,6 +5,7 @@
 
 mod commands;
 mod flags;
+mod flags_filters;
 mod flags_tables;
 mod messages;
 mod output;

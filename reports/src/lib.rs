@@ -6,6 +6,7 @@
 //!
 //! - [`ConformanceReport`], [`ResultRow`], [`Provenance`], [`Counts`]: the model.
 //! - [`ExtractionReport`]: the features of one image and ROI, with provenance.
+//! - [`MapReport`]: response maps (IBSI 2 phase 1) scored against consensus maps.
 //! - [`Comparison`]: several extractors' runs of one suite, side by side.
 //! - [`stability`]: test-retest, perturbation and agreement reports (text, CSV, JSON evidence).
 //! - [`validation`]: model validation reports (text, JSON evidence).
@@ -34,6 +35,7 @@
 mod compare;
 pub mod conformity;
 mod extraction;
+mod maps;
 mod model;
 pub mod multicentre;
 pub mod plots;
@@ -43,6 +45,7 @@ pub mod validation;
 
 pub use compare::{ComparedRun, Comparison, GroupRow};
 pub use extraction::{ExtractionProvenance, ExtractionReport, FeatureRow};
+pub use maps::{MapComparison, MapCounts, MapReport, MapRow, MapStatus};
 pub use model::{
     CaseProvenance, ConformanceReport, Counts, ExtractorInfo, InputFile, Provenance, ResultRow,
     RowKind,

@@ -3,7 +3,7 @@ use radcheck_process::{ProcessSettings, prepare, prepare_with_diagnostics};
 use radcheck_reports::ExtractorInfo;
 use serde::{Deserialize, Serialize};
 
-use crate::{CaseInput, ExtractError, Extractor};
+use crate::{CaseInfo, CaseInput, ExtractError, Extractor, MapInput};
 
 /// Settings handed to an extractor, in IBSI terms: processing, then features. This is also the
 /// format of a `radcheck extract --settings FILE` (TOML or JSON).
@@ -51,5 +51,15 @@ impl Extractor for Builtin {
                 .map(|d| Feature::new(d.tag, d.value)),
         );
         Ok(features)
+    }
+
+    fn response_map(
+        &self,
+        _case: &CaseInfo,
+        input: &MapInput,
+        filter: &radcheck_filters::FilterSettings,
+    ) -> Result<radcheck_grid::Volume<f64>, ExtractError> {
+        radcheck_filters::apply(&input.image, filter)
+            .map_err(|e| ExtractError::Other(e.to_string()))
     }
 }

@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
 use radcheck_features::Feature;
+use radcheck_filters::FilterSettings;
 use radcheck_grid::{Mask, Volume};
 use radcheck_reports::ExtractorInfo;
 use serde::Serialize;
@@ -21,6 +22,16 @@ pub struct CaseInput {
     pub mask_path: Option<PathBuf>,
 }
 
+/// The input of one response-map case: the image to filter, and its file when it came from
+/// one and can be handed on as it is (external extractors read files).
+#[derive(Debug, Clone)]
+pub struct MapInput {
+    /// Image intensities.
+    pub image: Volume<f64>,
+    /// The image file, when it is a NIfTI file holding exactly `image`.
+    pub image_path: Option<PathBuf>,
+}
+
 /// Why an extractor produced no features for a case.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -32,6 +43,9 @@ pub enum ExtractError {
     /// wrote no usable output.
     #[error(transparent)]
     Adapter(#[from] AdapterRunError),
+    /// The extractor cannot compute what was asked (e.g. a filter it does not implement).
+    #[error("unsupported: {0}")]
+    Unsupported(String),
     /// Anything else the extractor reports.
     #[error("{0}")]
     Other(String),
@@ -83,5 +97,20 @@ pub trait Extractor: Sync {
             features: self.extract(input, settings)?,
             notes: Vec::new(),
         })
+    }
+
+    /// The response map of `filter` on the input image, on the image's grid (IBSI 2 phase 1).
+    /// The default: the extractor computes no response maps.
+    fn response_map(
+        &self,
+        case: &CaseInfo,
+        input: &MapInput,
+        filter: &FilterSettings,
+    ) -> Result<Volume<f64>, ExtractError> {
+        let _ = (case, input, filter);
+        Err(ExtractError::Unsupported(format!(
+            "{} computes no response maps",
+            self.info().name
+        )))
     }
 }

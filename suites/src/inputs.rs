@@ -84,6 +84,37 @@ fn series_sha256(info: &SeriesInfo) -> Result<String, ReadError> {
     Ok(radcheck_io::sha256_bytes(lines.as_bytes()))
 }
 
+/// Reads an image (NIfTI file or DICOM series folder) with its provenance entry.
+fn read_image(image: &Path, limits: &Limits) -> Result<(Image, InputFile), InputError> {
+    let img = if is_nifti(image) {
+        Image::Nifti(radcheck_io::nifti::read_image(image, limits)?)
+    } else {
+        let series =
+            radcheck_io::dicom::read_series_with(image, &SeriesOptions::default(), limits)?;
+        Image::Dicom(Box::new(series))
+    };
+    let file = InputFile {
+        role: "image".into(),
+        source: image.display().to_string(),
+        sha256: match img.series() {
+            Some(info) => series_sha256(info)?,
+            None => radcheck_io::sha256_file(image)?,
+        },
+    };
+    Ok((img, file))
+}
+
+/// Reads an image without a mask: a NIfTI file or a DICOM series folder (the SHA-256 of a
+/// series hashes the list of its files' hashes).
+pub fn load_image(image: &Path, limits: &Limits) -> Result<(Volume<f64>, InputFile), InputError> {
+    let (img, file) = read_image(image, limits)?;
+    let volume = match img {
+        Image::Nifti(v) => v,
+        Image::Dicom(s) => s.volume,
+    };
+    Ok((volume, file))
+}
+
 /// Loads `image` (NIfTI file or DICOM series) and `mask` (NIfTI, RTSTRUCT or SEG). `roi` names
 /// the RTSTRUCT ROI (required for an RTSTRUCT) or the SEG segment label (optional: the only
 /// segment otherwise).
@@ -93,21 +124,7 @@ pub fn load(
     roi: Option<&str>,
     limits: &Limits,
 ) -> Result<LoadedInput, InputError> {
-    let img = if is_nifti(image) {
-        Image::Nifti(radcheck_io::nifti::read_image(image, limits)?)
-    } else {
-        let series =
-            radcheck_io::dicom::read_series_with(image, &SeriesOptions::default(), limits)?;
-        Image::Dicom(Box::new(series))
-    };
-    let image_file = InputFile {
-        role: "image".into(),
-        source: image.display().to_string(),
-        sha256: match img.series() {
-            Some(info) => series_sha256(info)?,
-            None => radcheck_io::sha256_file(image)?,
-        },
-    };
+    let (img, image_file) = read_image(image, limits)?;
     let mask_vol: Mask = if is_nifti(mask) {
         radcheck_io::nifti::read_mask(mask, limits)?
     } else {

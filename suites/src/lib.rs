@@ -11,6 +11,8 @@
 //!   an adapter (`adapters/PROTOCOL.md`).
 //! - [`data`]: where data sets live (`RADCHECK_DATA`) and the message when one is missing.
 //! - [`run`], [`RunOptions`]: the runner.
+//! - [`run_maps`], [`SubmittedMaps`]: response-map suites (IBSI 2 phase 1): each filter's map
+//!   from any extractor (or a folder of submitted maps) scored against its consensus map.
 //! - [`inputs`]: images and masks from NIfTI, DICOM series, RTSTRUCT or SEG files.
 //! - [`diagnose`]: for each non-match, the known implementation difference it most likely is.
 //! - [`settings_file`]: settings files and presets.
@@ -32,6 +34,7 @@ pub mod diagnose;
 mod external;
 mod extractor;
 pub mod inputs;
+mod maps;
 mod runner;
 pub mod settings_file;
 pub mod stability;
@@ -41,13 +44,16 @@ mod suite;
 pub use builtin::{Builtin, ExtractorSettings};
 pub use external::{
     ADAPTER_FILE, ADAPTERS_ENV, Adapter, AdapterError, AdapterRunError, BUILTIN_NAME,
-    ExternalExtractor, OutputFormat, PYTHON_ENV, adapter_folders, available_adapters, find_adapter,
-    load_extractor,
+    ExternalExtractor, OutputFormat, PYTHON_ENV, UNSUPPORTED_EXIT_CODE, adapter_folders,
+    available_adapters, find_adapter, load_extractor,
 };
-pub use extractor::{CaseInfo, CaseInput, ExtractError, Extraction, Extractor};
+pub use extractor::{CaseInfo, CaseInput, ExtractError, Extraction, Extractor, MapInput};
+pub use maps::{Diagnosis, SubmittedMaps, diagnose_map, run_maps};
 pub use radcheck_reports::ConformanceReport;
 pub use runner::{InvalidInput, RunError, RunOptions, run};
-pub use suite::{Case, Inputs, SUITE_NAMES, SourceKind, Suite, SuiteError, suite};
+pub use suite::{
+    Axis, Case, Inputs, RESPONSE_MAPS, SUITE_NAMES, SourceKind, Suite, SuiteError, suite,
+};
 
 /// The radcheck version, for provenance.
 pub const RADCHECK_VERSION: &str = env!("CARGO_PKG_VERSION");

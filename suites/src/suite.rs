@@ -2,10 +2,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use radcheck_filters::FilterSettings;
+
 use crate::ExtractorSettings;
 
 /// Names of the suites compiled into radcheck.
-pub const SUITE_NAMES: [&str; 7] = [
+pub const SUITE_NAMES: [&str; 8] = [
     "ibsi1-digital-phantom",
     "ibsi1-ct-a",
     "ibsi1-ct-b",
@@ -13,9 +15,10 @@ pub const SUITE_NAMES: [&str; 7] = [
     "ibsi1-ct-d",
     "ibsi1-ct-e",
     "ibsi1",
+    "ibsi2-phase1",
 ];
 
-const EMBEDDED: [(&str, &str); 7] = [
+const EMBEDDED: [(&str, &str); 8] = [
     (
         "ibsi1-digital-phantom",
         include_str!("../ibsi1-digital-phantom/suite.toml"),
@@ -26,6 +29,7 @@ const EMBEDDED: [(&str, &str); 7] = [
     ("ibsi1-ct-d", include_str!("../ibsi1-ct-d/suite.toml")),
     ("ibsi1-ct-e", include_str!("../ibsi1-ct-e/suite.toml")),
     ("ibsi1", include_str!("../ibsi1/suite.toml")),
+    ("ibsi2-phase1", include_str!("../ibsi2-phase1/suite.toml")),
 ];
 
 /// Where a case's image and mask come from.
@@ -51,17 +55,46 @@ impl SourceKind {
     }
 }
 
+/// A grid axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Axis {
+    /// x, the fastest-varying index.
+    X,
+    /// y.
+    Y,
+    /// z, the slice index.
+    Z,
+}
+
+impl Axis {
+    /// 0, 1 or 2.
+    pub fn index(self) -> usize {
+        match self {
+            Axis::X => 0,
+            Axis::Y => 1,
+            Axis::Z => 2,
+        }
+    }
+}
+
 /// A case's image and mask for one source: embedded names, or paths relative to the data root.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Inputs {
     /// The image (a file, or a DICOM series folder).
     pub image: String,
-    /// The ROI mask (a file: NIfTI, RTSTRUCT or SEG).
+    /// The ROI mask (a file: NIfTI, RTSTRUCT or SEG); empty for cases that filter the whole
+    /// image (response-map suites).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub mask: String,
     /// The ROI to take from an RTSTRUCT (or the segment label of a SEG).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roi: Option<String>,
+    /// Axes along which the stored voxel order is the reverse of the reference's index order
+    /// (the IBSI 2 DICOM phantoms store the NIfTI phantoms' slices from the last to the first).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reverse: Vec<Axis>,
 }
 
 /// One case of a suite: a reference data set, its inputs and the settings that reproduce it.
@@ -77,6 +110,16 @@ pub struct Case {
     /// Settings in IBSI terms.
     #[serde(default)]
     pub settings: ExtractorSettings,
+    /// Response-map cases: the filter whose map is scored (IBSI 2 phase 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<FilterSettings>,
+    /// Response-map cases: the consensus map, relative to the data root; absent when the test
+    /// has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_map: Option<String>,
+    /// Consensus level of the reference (`weak`, `moderate`, `strong`, `very strong`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consensus: Option<String>,
 }
 
 /// A validation suite.
@@ -87,7 +130,8 @@ pub struct Suite {
     pub name: String,
     /// One-line description.
     pub description: String,
-    /// Reference value collection (`ibsi1`).
+    /// Reference collection: `ibsi1` (feature values) or `ibsi2-phase1` (consensus response
+    /// maps).
     pub reference: String,
     /// Suites whose cases come first, in order (e.g. `ibsi1` includes the phantom and A-E).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -126,7 +170,15 @@ pub enum SuiteError {
     },
 }
 
+/// The reference collection of response-map suites.
+pub const RESPONSE_MAPS: &str = "ibsi2-phase1";
+
 impl Suite {
+    /// Whether the suite scores response maps (IBSI 2 phase 1) rather than feature values.
+    pub fn scores_maps(&self) -> bool {
+        self.reference == RESPONSE_MAPS
+    }
+
     /// Parses a suite from TOML text.
     pub fn from_toml(name: &str, text: &str) -> Result<Suite, SuiteError> {
         toml::from_str(text).map_err(|e| SuiteError::Parse {

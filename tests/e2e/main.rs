@@ -9,6 +9,7 @@ mod conformance;
 mod dicom;
 mod external;
 mod extract;
+mod filters;
 mod inputs;
 mod multicentre;
 mod report;

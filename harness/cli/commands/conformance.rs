@@ -5,10 +5,16 @@ use super::Outcome;
 use crate::flags::{ConformanceArgs, ConformanceFormat, Source};
 
 pub fn run(args: &ConformanceArgs) -> anyhow::Result<Outcome> {
-    if args.submission.is_some() {
+    // A folder of response maps is a phase-1 submission; a file is an IBSI 1 submission.
+    let maps_submission = args.submission.as_deref().is_some_and(|p| p.is_dir());
+    if args.submission.is_some() && !maps_submission {
         return super::submission::run(args);
     }
-    let suite = suite(&args.suite)?;
+    let suite = if maps_submission {
+        suite(radcheck_suites::RESPONSE_MAPS)?
+    } else {
+        suite(&args.suite)?
+    };
     let opts = RunOptions {
         source: args.source.map(|s| match s {
             Source::Embedded => SourceKind::Embedded,
@@ -20,6 +26,15 @@ pub fn run(args: &ConformanceArgs) -> anyhow::Result<Outcome> {
         roi: args.roi.clone(),
         ..Default::default()
     };
+    if suite.scores_maps() {
+        return super::maps::run(args, &suite, &opts);
+    }
+    if args.maps.is_some() {
+        anyhow::bail!(
+            "--maps writes response maps; suite {} scores feature values",
+            suite.name
+        );
+    }
     if !args.compare.is_empty() {
         return super::compare::run(args, &suite, &opts);
     }

@@ -6,8 +6,10 @@ mod batch_effect;
 mod compare;
 mod conformance;
 mod extract;
+mod filter;
 mod harmonise;
 mod inspect;
+mod maps;
 mod multicentre;
 mod plots;
 mod progress;
@@ -43,6 +45,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Conformance(args) => conformance::run(&args),
         Command::Extract(args) => extract::run(&args),
         Command::Inspect(args) => inspect::run(&args),
+        Command::Filter(args) => filter::run(&args),
         Command::Stability(cmd) => stability::run(&cmd),
         Command::Agreement(args) => agreement::run(&args),
         Command::ValidateModel(args) => validate_model::run(&args),

@@ -295,6 +295,17 @@ pub(crate) fn kernel_spectrum(
     grid
 }
 
+/// The exact DFT frequency of index `k` on an axis of `n` samples, normalised so that the
+/// Nyquist frequency is 1: `2 f / n` with `f` the signed integer frequency.
+pub(crate) fn dft_frequency(k: usize, n: usize) -> f64 {
+    let f = if 2 * k < n {
+        k as f64
+    } else {
+        k as f64 - n as f64
+    };
+    2.0 * f / n as f64
+}
+
 /// The frequency grid of the IBSI consensus maps for Fourier-domain filters: the centred index
 /// `i` (index 0 holding the lowest frequency after `fftshift`) normalised as
 /// `(i - (n-1)/2) / ((n-1)/2)`, so the grid runs from -1 to 1. For even `n` this places every

@@ -39,7 +39,7 @@ mod orient;
 mod separable;
 mod settings;
 pub mod spec;
-// pub mod variants;
+pub mod variants;
 
 use radcheck_grid::Volume;
 

@@ -2,6 +2,8 @@
 //!
 //! - [`score`] (module `compare`): the official IBSI 1 match rule that scores a computed feature value against a
 //!   reference value and tolerance.
+//! - [`score_map`] (module `maps`): the IBSI 2 rule for response maps (every voxel within 1 % of
+//!   the reference map's range).
 //! - [`reliability`]: reliability and agreement statistics for stability studies: the six
 //!   Shrout-Fleiss / McGraw-Wong ICC forms with F test and confidence interval, Lin's concordance
 //!   correlation coefficient, the within-subject coefficient of variation, Bland-Altman limits of
@@ -33,11 +35,13 @@ pub mod batch_effect;
 mod compare;
 pub mod harmonisation;
 mod linalg;
+mod maps;
 pub mod redundancy;
 pub mod reliability;
 pub mod validation;
 
 pub use compare::{Scored, Status, score, truncated_difference};
+pub use maps::{LISTED_VOXELS, MAP_TOLERANCE, MapScore, MapScoreError, score_map};
 
 #[cfg(test)]
 mod testutil;

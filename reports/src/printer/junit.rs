@@ -6,7 +6,7 @@ use super::{num, opt_num};
 use crate::ConformanceReport;
 
 /// Escapes text for XML attributes and content.
-fn xml(s: &str) -> String {
+pub(crate) fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

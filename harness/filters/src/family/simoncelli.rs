@@ -10,7 +10,7 @@
 
 use rustfft::num_complex::Complex64;
 
-use crate::fft::{Padded, Plan, centred_frequency};
+use crate::fft::{Padded, Plan, centred_frequency, dft_frequency};
 use crate::{Boundary, SimoncelliSettings};
 
 /// The transfer function at radial frequency `nu`.
@@ -36,25 +36,32 @@ pub(crate) fn grid(dims: [usize; 3], d: usize, boundary: Boundary) -> ([usize; 3
     (before, size)
 }
 
-/// A transfer function over the grid of `plan` from a function of the normalised frequencies.
+/// A transfer function over the grid of `plan` from a function of the normalised frequencies,
+/// sampled on the consensus maps' centred grid.
 pub(crate) fn sample(
     plan: &Plan,
     three_d: bool,
+    f: impl Fn([f64; 3]) -> Complex64,
+) -> Vec<Complex64> {
+    sample_on(plan, three_d, centred_frequency, f)
+}
+
+/// As [`sample`], on the grid given by `frequency(index, length)`.
+pub(crate) fn sample_on(
+    plan: &Plan,
+    three_d: bool,
+    frequency: fn(usize, usize) -> f64,
     f: impl Fn([f64; 3]) -> Complex64,
 ) -> Vec<Complex64> {
     let size = plan.size();
     let depth = if three_d { size[2] } else { 1 };
     let mut out = Vec::with_capacity(size[0] * size[1] * depth);
     for kz in 0..depth {
-        let nz = if three_d {
-            centred_frequency(kz, size[2])
-        } else {
-            0.0
-        };
+        let nz = if three_d { frequency(kz, size[2]) } else { 0.0 };
         for ky in 0..size[1] {
-            let ny = centred_frequency(ky, size[1]);
+            let ny = frequency(ky, size[1]);
             for kx in 0..size[0] {
-                out.push(f([centred_frequency(kx, size[0]), ny, nz]));
+                out.push(f([frequency(kx, size[0]), ny, nz]));
             }
         }
     }
@@ -62,10 +69,26 @@ pub(crate) fn sample(
 }
 
 pub(crate) fn apply(data: &[f64], dims: [usize; 3], s: &SimoncelliSettings) -> Vec<f64> {
+    apply_on(data, dims, s, false)
+}
+
+/// The response with the filter sampled on the exact DFT frequencies (`dft_grid`) or on the
+/// consensus maps' centred grid.
+pub(crate) fn apply_on(
+    data: &[f64],
+    dims: [usize; 3],
+    s: &SimoncelliSettings,
+    dft_grid: bool,
+) -> Vec<f64> {
     let d = s.dimensions.count();
     let (before, size) = grid(dims, d, s.boundary);
     let padded = Padded::new(data, dims, before, size, d == 3, s.boundary);
-    let h = sample(&padded.plan, d == 3, |nu| {
+    let frequency = if dft_grid {
+        dft_frequency
+    } else {
+        centred_frequency
+    };
+    let h = sample_on(&padded.plan, d == 3, frequency, |nu| {
         let r = (nu[0] * nu[0] + nu[1] * nu[1] + nu[2] * nu[2]).sqrt();
         Complex64::new(transfer(r, s.level), 0.0)
     });

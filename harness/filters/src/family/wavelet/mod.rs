@@ -58,11 +58,34 @@ pub(crate) fn known_names() -> String {
     "haar, db1-db20, sym2-sym20, coif1-coif17".to_owned()
 }
 
-/// A filter made odd by appending one zero.
-fn odd(k: &[f64]) -> Vec<f64> {
+/// How the transform is built: the IBSI consensus convention by default; the other settings
+/// are implementation differences that diagnosis reproduces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Convention {
+    /// Make even filters odd with a zero in front instead of at the end (centre one voxel off).
+    pub(crate) pad_front: bool,
+    /// Insert the à trous zeros at levels above 1.
+    pub(crate) dilate: bool,
+}
+
+impl Default for Convention {
+    fn default() -> Self {
+        Convention {
+            pad_front: false,
+            dilate: true,
+        }
+    }
+}
+
+/// A filter made odd by appending one zero (in front with `pad_front`).
+fn odd(k: &[f64], pad_front: bool) -> Vec<f64> {
     let mut k = k.to_vec();
     if k.len().is_multiple_of(2) {
-        k.push(0.0);
+        if pad_front {
+            k.insert(0, 0.0);
+        } else {
+            k.push(0.0);
+        }
     }
     k
 }
@@ -82,17 +105,20 @@ fn dilate_set(set: &KernelSet, pass: u32) -> KernelSet {
 }
 
 /// The requested filter set and the low-pass pre-filter set of a validated setting.
-pub(crate) fn sets(s: &WaveletSettings) -> (KernelSet, KernelSet) {
+pub(crate) fn sets(s: &WaveletSettings, pad_front: bool) -> (KernelSet, KernelSet) {
     let b = bank(&s.wavelet).expect("validated wavelet");
     let mut main: KernelSet = [None, None, None];
     let mut pre: KernelSet = [None, None, None];
     for (a, c) in s.set.trim().chars().enumerate() {
-        main[a] = Some(odd(if c.eq_ignore_ascii_case(&'L') {
-            &b.low
-        } else {
-            &b.high
-        }));
-        pre[a] = Some(odd(&b.low));
+        main[a] = Some(odd(
+            if c.eq_ignore_ascii_case(&'L') {
+                &b.low
+            } else {
+                &b.high
+            },
+            pad_front,
+        ));
+        pre[a] = Some(odd(&b.low, pad_front));
     }
     (main, pre)
 }
@@ -105,25 +131,36 @@ fn decompose(
     pre: &KernelSet,
     level: u32,
     boundary: crate::Boundary,
+    dilated: bool,
 ) -> Vec<f64> {
     let mut current: Option<Vec<f64>> = None;
     for pass in 1..=level {
         let set = if pass < level { pre } else { main };
         let input = current.as_deref().unwrap_or(data);
-        current = Some(super::apply_set(
-            input,
-            dims,
-            &dilate_set(set, pass),
-            boundary,
-        ));
+        let set = if dilated {
+            dilate_set(set, pass)
+        } else {
+            set.clone()
+        };
+        current = Some(super::apply_set(input, dims, &set, boundary));
     }
     current.unwrap_or_else(|| data.to_vec())
 }
 
 pub(crate) fn apply(data: &[f64], dims: [usize; 3], s: &WaveletSettings) -> Vec<f64> {
-    let (main, pre) = sets(s);
+    apply_with(data, dims, s, Convention::default())
+}
+
+pub(crate) fn apply_with(
+    data: &[f64],
+    dims: [usize; 3],
+    s: &WaveletSettings,
+    convention: Convention,
+) -> Vec<f64> {
+    let (main, pre) = sets(s, convention.pad_front);
+    let dilate = convention.dilate;
     match s.rotation_invariance {
-        None => decompose(data, dims, &main, &pre, s.level, s.boundary),
+        None => decompose(data, dims, &main, &pre, s.level, s.boundary, dilate),
         Some(pooling) => {
             let mut pool = Pool::new(pooling);
             for rotated in distinct_rotations(&[main, pre], s.dimensions.count()) {
@@ -134,6 +171,7 @@ pub(crate) fn apply(data: &[f64], dims: [usize; 3], s: &WaveletSettings) -> Vec<
                     &rotated[1],
                     s.level,
                     s.boundary,
+                    dilate,
                 ));
             }
             pool.finish()

@@ -16,12 +16,20 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use radcheck_features::{Feature, Value};
+use radcheck_filters::FilterSettings;
+use radcheck_grid::Volume;
 use radcheck_reports::ExtractorInfo;
 use serde::{Deserialize, Serialize};
 use wait_timeout::ChildExt;
 
 use crate::runner::error_chain;
-use crate::{Builtin, CaseInfo, CaseInput, ExtractError, Extraction, Extractor, ExtractorSettings};
+
+mod maps;
+
+use crate::{
+    Builtin, CaseInfo, CaseInput, ExtractError, Extraction, Extractor, ExtractorSettings, MapInput,
+};
+pub use maps::UNSUPPORTED_EXIT_CODE;
 
 /// The file that describes an adapter, in the adapter's folder.
 pub const ADAPTER_FILE: &str = "adapter.toml";
@@ -62,6 +70,9 @@ const COMMAND_PLACEHOLDERS: [&str; 6] = [
 const REQUIRED_PLACEHOLDERS: [&str; 3] = ["image", "mask", "output"];
 /// The placeholders `version_command` may use.
 const VERSION_PLACEHOLDERS: [&str; 2] = ["adapter_dir", "python"];
+/// The placeholders `filter_command` may use, and those it must use.
+const FILTER_PLACEHOLDERS: [&str; 5] = ["image", "filter", "output", "adapter_dir", "python"];
+const FILTER_REQUIRED: [&str; 3] = ["image", "filter", "output"];
 
 /// The format of the file an adapter writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -118,6 +129,10 @@ pub struct Adapter {
     /// Tool feature name -> radcheck tag.
     #[serde(default)]
     pub names: BTreeMap<String, String>,
+    /// argv of one filter run (optional: adapters without it compute no response maps); must
+    /// use `{image}`, `{filter}` and `{output}` (a NIfTI response map on the input grid).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filter_command: Vec<String>,
 }
 
 impl Adapter {
@@ -139,21 +154,27 @@ impl Adapter {
         if self.name.trim().is_empty() {
             return Err("`name` is empty".into());
         }
-        for (field, argv, allowed) in [
+        let mut commands = vec![
             ("command", &self.command, &COMMAND_PLACEHOLDERS[..]),
             (
                 "version_command",
                 &self.version_command,
                 &VERSION_PLACEHOLDERS[..],
             ),
-        ] {
+        ];
+        if !self.filter_command.is_empty() {
+            commands.push(("filter_command", &self.filter_command, &FILTER_PLACEHOLDERS));
+        }
+        for (field, argv, allowed) in commands {
             if argv.first().is_none_or(|p| p.is_empty()) {
                 return Err(format!("`{field}` is empty: it needs at least a program"));
             }
             for arg in argv {
                 for (_, name) in placeholders(arg) {
                     if !allowed.contains(&name) {
-                        return Err(if COMMAND_PLACEHOLDERS.contains(&name) {
+                        let known = COMMAND_PLACEHOLDERS.contains(&name)
+                            || FILTER_PLACEHOLDERS.contains(&name);
+                        return Err(if known {
                             format!("`{field}` cannot use {{{name}}}")
                         } else {
                             format!(
@@ -169,13 +190,23 @@ impl Adapter {
                 }
             }
         }
-        for required in REQUIRED_PLACEHOLDERS {
-            let used = self
-                .command
+        let mut required: Vec<(&str, &Vec<String>, &str)> = REQUIRED_PLACEHOLDERS
+            .iter()
+            .map(|r| ("command", &self.command, *r))
+            .collect();
+        if !self.filter_command.is_empty() {
+            required.extend(
+                FILTER_REQUIRED
+                    .iter()
+                    .map(|r| ("filter_command", &self.filter_command, *r)),
+            );
+        }
+        for (field, argv, required) in required {
+            let used = argv
                 .iter()
                 .any(|arg| placeholders(arg).iter().any(|(_, n)| *n == required));
             if !used {
-                return Err(format!("`command` does not use {{{required}}}"));
+                return Err(format!("`{field}` does not use {{{required}}}"));
             }
         }
         let t = self.timeout_seconds;
@@ -307,6 +338,14 @@ pub enum AdapterRunError {
     /// The program succeeded but wrote no output file.
     #[error("exited with code 0 but wrote no output file{}", stderr_tail(.stderr))]
     NoOutput {
+        /// The last lines of its stderr.
+        stderr: Vec<String>,
+    },
+    /// The response map written by `filter_command` is unreadable or does not fit the input.
+    #[error("unusable response map: {reason}{}", stderr_tail(.stderr))]
+    Map {
+        /// What is wrong.
+        reason: String,
         /// The last lines of its stderr.
         stderr: Vec<String>,
     },
@@ -623,6 +662,15 @@ impl Extractor for ExternalExtractor {
         settings: &ExtractorSettings,
     ) -> Result<Extraction, ExtractError> {
         Ok(self.run_case(case, input, settings)?)
+    }
+
+    fn response_map(
+        &self,
+        case: &CaseInfo,
+        input: &MapInput,
+        filter: &FilterSettings,
+    ) -> Result<Volume<f64>, ExtractError> {
+        self.run_filter(case, input, filter)
     }
 }
 
