@@ -141,8 +141,11 @@ pub enum RobustBy {
 pub struct PerturbArgs {
     /// Cohort manifest: CSV with columns subject, image, mask and optionally roi (paths relative
     /// to the manifest; NIfTI files or DICOM series folders with RTSTRUCT/SEG masks).
+    #[arg(long, required_unless_present = "list_chains")]
+    pub cohort: Option<PathBuf>,
+    /// List the preset chains with their steps, and exit.
     #[arg(long)]
-    pub cohort: PathBuf,
+    pub list_chains: bool,
     /// Perturbation chain: a preset name (see --list-chains) or a TOML file.
     #[arg(long, default_value = "ntvc")]
     pub chain: String,
@@ -163,8 +166,8 @@ pub struct PerturbArgs {
     pub config: Option<String>,
     /// Study folder: per-case results (reused on a rerun: the study resumes), features.csv,
     /// stability.csv, stability.json and the ICC plot.
-    #[arg(long)]
-    pub out: PathBuf,
+    #[arg(long, required_unless_present = "list_chains")]
+    pub out: Option<PathBuf>,
     /// A feature is robust when its ICC(1,1) is at least this.
     #[arg(long, default_value_t = 0.90)]
     pub robust_threshold: f64,

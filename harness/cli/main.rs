@@ -7,6 +7,7 @@ mod commands;
 mod flags;
 mod flags_filters;
 mod flags_tables;
+mod interrupt;
 mod messages;
 mod output;
 
@@ -16,6 +17,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = flags::Cli::parse();
+    interrupt::install();
     match commands::run(cli) {
         Ok(outcome) => outcome.exit_code(),
         Err(err) if messages::is_broken_pipe(&err) => ExitCode::SUCCESS,

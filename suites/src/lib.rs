@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 mod builtin;
+mod csv_rows;
 pub mod data;
 pub mod diagnose;
 mod external;
@@ -44,8 +45,8 @@ mod suite;
 pub use builtin::{Builtin, ExtractorSettings};
 pub use external::{
     ADAPTER_FILE, ADAPTERS_ENV, Adapter, AdapterError, AdapterRunError, BUILTIN_NAME,
-    ExternalExtractor, OutputFormat, PYTHON_ENV, UNSUPPORTED_EXIT_CODE, adapter_folders,
-    available_adapters, find_adapter, load_extractor,
+    ExternalExtractor, INSTALLED_ADAPTERS, OutputFormat, PYTHON_ENV, UNSUPPORTED_EXIT_CODE,
+    adapter_folders, available_adapters, end_running_adapters, find_adapter, load_extractor,
 };
 pub use extractor::{CaseInfo, CaseInput, ExtractError, Extraction, Extractor, MapInput};
 pub use maps::{Diagnosis, SubmittedMaps, diagnose_map, run_maps};

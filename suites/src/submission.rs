@@ -263,12 +263,24 @@ pub enum SubmissionError {
         path: PathBuf,
     },
     /// The CSV's first line is not `dataset,tag,value`.
-    #[error("submission {}: expected the header `dataset,tag,value`, found `{found}`", path.display())]
+    #[error("submission {}, {location}: expected the header `dataset,tag,value`, found `{found}`", path.display())]
     CsvHeader {
         /// The file.
         path: PathBuf,
+        /// The line of the header (line 1 when the file has none).
+        location: Location,
         /// The first line that is not a comment.
         found: String,
+    },
+    /// The text is not CSV (see `csv_rows` for the rule).
+    #[error("submission {}, {location}: {reason}", path.display())]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// The line.
+        location: Location,
+        /// What is wrong.
+        reason: String,
     },
     /// A CSV line does not have three fields.
     #[error("submission {}, {location}: expected 3 fields (dataset,tag,value), found {found}", path.display())]
@@ -699,30 +711,6 @@ fn a1(row: u32, col: u32) -> String {
 
 /// The fields of a CSV line (RFC 4180 quoting within the line: a field in double quotes may
 /// hold commas, `""` is a quote), each trimmed.
-fn split_fields(line: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            '"' if quoted => quoted = false,
-            '"' if field.trim().is_empty() => {
-                field.clear();
-                quoted = true;
-            }
-            ',' if !quoted => fields.push(std::mem::take(&mut field).trim().to_owned()),
-            c => field.push(c),
-        }
-    }
-    fields.push(field.trim().to_owned());
-    fields
-}
-
 /// A data set by key (`config_a`) or template sheet name (`config A`).
 fn dataset_named(name: &str) -> Option<Dataset> {
     name.parse().ok().or_else(|| {
@@ -739,41 +727,40 @@ fn read_csv(path: &Path, bytes: &[u8]) -> Result<CsvContent, SubmissionError> {
     let text = std::str::from_utf8(bytes).map_err(|_| SubmissionError::NotUtf8 {
         path: path.to_owned(),
     })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut extractor = None;
-    let mut header_seen = false;
+    // The last `# extractor: NAME [VERSION]` comment names the extractor.
+    let extractor = crate::csv_rows::comments(text)
+        .filter_map(|(_, comment)| {
+            let mut words = comment.strip_prefix("extractor:")?.split_whitespace();
+            let name = words.next()?;
+            Some(ExtractorInfo {
+                name: name.to_owned(),
+                version: words.next().unwrap_or(UNKNOWN_VERSION).to_owned(),
+            })
+        })
+        .last();
+    let rows = crate::csv_rows::rows(text).map_err(|e| SubmissionError::Csv {
+        path: path.to_owned(),
+        location: Location::Line(e.line),
+        reason: e.reason,
+    })?;
+    let mut rows = rows.into_iter();
+    let header = rows.next();
+    let header_ok = header.as_ref().is_some_and(|h| {
+        let names: Vec<String> = h.fields.iter().map(|f| f.to_ascii_lowercase()).collect();
+        names == ["dataset", "tag", "value"]
+    });
+    if !header_ok {
+        return Err(SubmissionError::CsvHeader {
+            path: path.to_owned(),
+            location: Location::Line(header.as_ref().map_or(1, |h| h.line)),
+            found: header.map(|h| h.fields.join(",")).unwrap_or_default(),
+        });
+    }
     let mut per_dataset: BTreeMap<Dataset, Vec<Entry>> = BTreeMap::new();
-    let mut rows = 0usize;
-    for (i, line) in text.lines().enumerate() {
-        let location = Location::Line(i + 1);
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        if let Some(comment) = line.strip_prefix('#') {
-            if let Some(info) = comment.trim().strip_prefix("extractor:") {
-                let mut words = info.split_whitespace();
-                if let Some(name) = words.next() {
-                    extractor = Some(ExtractorInfo {
-                        name: name.to_owned(),
-                        version: words.next().unwrap_or(UNKNOWN_VERSION).to_owned(),
-                    });
-                }
-            }
-            continue;
-        }
-        let fields = split_fields(line);
-        if !header_seen {
-            let names: Vec<String> = fields.iter().map(|f| f.to_ascii_lowercase()).collect();
-            if names != ["dataset", "tag", "value"] {
-                return Err(SubmissionError::CsvHeader {
-                    path: path.to_owned(),
-                    found: line.to_owned(),
-                });
-            }
-            header_seen = true;
-            continue;
-        }
+    let mut rows_read = 0usize;
+    for row in rows {
+        let location = Location::Line(row.line);
+        let fields = row.fields;
         let [dataset, tag, value] = fields.as_slice() else {
             return Err(SubmissionError::CsvFields {
                 path: path.to_owned(),
@@ -802,8 +789,8 @@ fn read_csv(path: &Path, bytes: &[u8]) -> Result<CsvContent, SubmissionError> {
                 location,
             });
         }
-        rows += 1;
-        if rows > MAX_ROWS {
+        rows_read += 1;
+        if rows_read > MAX_ROWS {
             return Err(SubmissionError::TooManyRows {
                 path: path.to_owned(),
                 sheet: "csv".to_owned(),
@@ -814,12 +801,6 @@ fn read_csv(path: &Path, bytes: &[u8]) -> Result<CsvContent, SubmissionError> {
             tag: tag.clone(),
             tag_at: location,
             value,
-        });
-    }
-    if !header_seen {
-        return Err(SubmissionError::CsvHeader {
-            path: path.to_owned(),
-            found: String::new(),
         });
     }
     let cases = per_dataset
@@ -894,19 +875,34 @@ mod tests {
     }
 
     #[test]
-    fn csv_fields() {
+    fn csv_rows_are_read_with_the_crates_one_rule() {
+        let text = "# extractor: old 1\n# extractor: tool 2.1\ndataset,tag,value\n\"config A\", stat_mean , 1.5\nconfig_a,\"stat_var\",\n";
+        let (extractor, cases) = read_csv(Path::new("s.csv"), text.as_bytes()).unwrap();
+        let extractor = extractor.unwrap();
         assert_eq!(
-            split_fields(" \"config A\" ,stat_mean, 1.5"),
-            ["config A", "stat_mean", "1.5"]
+            (extractor.name.as_str(), extractor.version.as_str()),
+            ("tool", "2.1")
+        );
+        assert_eq!(cases.len(), 1);
+        assert_eq!(cases[0].dataset, Dataset::ConfigA);
+        assert_eq!(cases[0].values.len(), 1);
+        assert_eq!(cases[0].values["stat_mean"], Value::Number(1.5));
+        let err = |text: &str| {
+            read_csv(Path::new("s.csv"), text.as_bytes())
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err("\n# c\nname,value\n"),
+            "submission s.csv, line 3: expected the header `dataset,tag,value`, found `name,value`"
         );
         assert_eq!(
-            split_fields("a,\"x \"\"y\"\", z\",b"),
-            ["a", "x \"y\", z", "b"]
+            err(""),
+            "submission s.csv, line 1: expected the header `dataset,tag,value`, found ``"
         );
         assert_eq!(
-            split_fields("config_a,stat_mean,"),
-            ["config_a", "stat_mean", ""]
+            err("dataset,tag,value\nconfig_a,\"a,b\",1,2\n"),
+            "submission s.csv, line 2: expected 3 fields (dataset,tag,value), found 4"
         );
-        assert_eq!(split_fields("one"), ["one"]);
     }
 }

@@ -10,6 +10,7 @@ mod dicom;
 mod external;
 mod extract;
 mod filters;
+mod hardening;
 mod inputs;
 mod multicentre;
 mod report;

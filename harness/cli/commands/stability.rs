@@ -107,8 +107,15 @@ fn emit(
 }
 
 fn perturb(args: &PerturbArgs) -> anyhow::Result<Outcome> {
+    if args.list_chains {
+        crate::output::emit(None, list_chains().as_bytes())?;
+        return Ok(Outcome::Pass);
+    }
+    let (Some(cohort_path), Some(out)) = (&args.cohort, &args.out) else {
+        anyhow::bail!("stability perturb needs --cohort and --out (or --list-chains)");
+    };
     let chain = load_chain(&args.chain)?;
-    let cohort = Cohort::read(&args.cohort)?;
+    let cohort = Cohort::read(cohort_path)?;
     let extractor = radcheck_suites::load_extractor(&args.extractor)?;
     let settings = match (&args.settings, &args.config) {
         (Some(path), _) => radcheck_suites::settings_file::load(path)?,
@@ -121,8 +128,8 @@ fn perturb(args: &PerturbArgs) -> anyhow::Result<Outcome> {
             args.robust_threshold
         );
     }
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create the study folder {}", args.out.display()))?;
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create the study folder {}", out.display()))?;
     let study = PerturbationStudy {
         cohort: &cohort,
         extractor: extractor.as_ref(),
@@ -130,7 +137,7 @@ fn perturb(args: &PerturbArgs) -> anyhow::Result<Outcome> {
         chain: &chain,
         perturbations: args.perturbations,
         seed: args.seed,
-        work_dir: Some(&args.out),
+        work_dir: Some(out),
         limits: radcheck_io::Limits::default(),
     };
     let bar = super::progress::Bar::new(
@@ -161,7 +168,7 @@ fn perturb(args: &PerturbArgs) -> anyhow::Result<Outcome> {
             radcheck_version: radcheck_suites::RADCHECK_VERSION.into(),
             extractor: Some(values.extractor.clone()),
             settings: Some(serde_json::to_value(&settings)?),
-            cohort: Some(input_file("cohort", &args.cohort)?),
+            cohort: Some(input_file("cohort", cohort_path)?),
             inputs: values
                 .inputs
                 .iter()
@@ -198,23 +205,23 @@ fn perturb(args: &PerturbArgs) -> anyhow::Result<Outcome> {
     // The study folder: values, per-feature statistics, the evidence file, the plot.
     let mut features = Vec::new();
     radcheck_suites::stability::write_values_csv(&values, &mut features)?;
-    crate::output::emit(Some(&args.out.join("features.csv")), &features)?;
+    crate::output::emit(Some(&out.join("features.csv")), &features)?;
     let mut csv = Vec::new();
     report.print_csv(&mut csv)?;
-    crate::output::emit(Some(&args.out.join("stability.csv")), &csv)?;
+    crate::output::emit(Some(&out.join("stability.csv")), &csv)?;
     let mut json = Vec::new();
     report.print_json(&mut json)?;
-    crate::output::emit(Some(&args.out.join("stability.json")), &json)?;
-    super::plots::icc_forest(&report, &args.out.join("icc.svg"))?;
-    super::plots::icc_forest(&report, &args.out.join("icc.png"))?;
+    crate::output::emit(Some(&out.join("stability.json")), &json)?;
+    super::plots::icc_forest(&report, &out.join("icc.svg"))?;
+    super::plots::icc_forest(&report, &out.join("icc.png"))?;
     emit(&report, args.format, None)?;
     if !quiet_or_json(args) {
         eprintln!(
             "radcheck: {} units computed, {} reused from {}; results in {}",
             values.computed,
             values.reused,
-            args.out.join("cases").display(),
-            args.out.display()
+            out.join("cases").display(),
+            out.display()
         );
     }
     Ok(if values.failures.is_empty() {
@@ -222,6 +229,39 @@ fn perturb(args: &PerturbArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Fail
     })
+}
+
+/// The preset chains, one step a line with its parameters (`--list-chains`).
+fn list_chains() -> String {
+    let mut out = String::from(
+        "Perturbation chains (--chain NAME, or a TOML file with `name` and [[steps]] tables):\n",
+    );
+    for name in radcheck_perturb::Chain::presets() {
+        let chain = radcheck_perturb::Chain::preset(name).expect("a listed preset exists");
+        out.push_str(&format!("\n{name}\n"));
+        if chain.steps.is_empty() {
+            out.push_str("  (no step: every copy is the input)\n");
+        }
+        for (i, step) in chain.steps.iter().enumerate() {
+            let params = match serde_json::to_value(step) {
+                Ok(serde_json::Value::Object(map)) => map
+                    .iter()
+                    .filter(|(k, _)| k.as_str() != "type")
+                    .map(|(k, v)| format!("{k} = {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => String::new(),
+            };
+            let params = match step {
+                radcheck_perturb::Step::Noise { sigma: None, .. } => {
+                    format!("{params} (sigma estimated from the image)")
+                }
+                _ => params,
+            };
+            out.push_str(&format!("  {}. {:<22} {params}\n", i + 1, step.kind()));
+        }
+    }
+    out
 }
 
 /// A preset name, or a TOML file holding a chain (`name = "..."` and `[[steps]]` tables).

@@ -1,10 +1,12 @@
 //! Cohort manifests: which images and masks a stability study runs on.
 //!
 //! A manifest is a CSV file with a header and the columns `subject`, `image`, `mask` and,
-//! optionally, `roi` (the RTSTRUCT ROI name or SEG segment label). Paths are relative to the
+//! optionally, `roi` (the RTSTRUCT ROI name or SEG segment label; a subject may be listed once
+//! per ROI, and its rows are then told apart by the ROI). Paths are relative to the
 //! manifest's folder unless absolute; a path starting with `$RADCHECK_DATA/` is resolved under the
 //! data root ([`crate::data::root`]), so a manifest can name shared data sets portably. Images are NIfTI files or DICOM series folders; masks NIfTI,
-//! RTSTRUCT or SEG, as for `radcheck extract`. Lines starting with `#` are comments.
+//! RTSTRUCT or SEG, as for `radcheck extract`. Lines starting with `#` are comments; quoting as
+//! every CSV radcheck reads (`csv_rows`).
 //!
 //! ```csv
 //! subject,image,mask,roi
@@ -78,21 +80,19 @@ impl Cohort {
             line,
             reason,
         };
-        let mut lines = text
-            .lines()
-            .enumerate()
-            .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
-            .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-        let (header_line, header) = lines.next().ok_or_else(|| {
+        let rows = crate::csv_rows::rows(text).map_err(|e| invalid(e.line, e.reason))?;
+        let mut rows = rows.into_iter();
+        let header = rows.next().ok_or_else(|| {
             invalid(
                 1,
                 "the manifest is empty; expected a header `subject,image,mask[,roi]`".into(),
             )
         })?;
-        let columns: Vec<String> = split_csv(header)
-            .map_err(|e| invalid(header_line, e))?
+        let header_line = header.line;
+        let columns: Vec<String> = header
+            .fields
             .into_iter()
-            .map(|c| c.trim().to_lowercase())
+            .map(|c| c.to_lowercase())
             .collect();
         let find = |name: &str| columns.iter().position(|c| c == name);
         let need = |name: &str| {
@@ -109,8 +109,8 @@ impl Cohort {
         let (cs, ci, cm) = (need("subject")?, need("image")?, need("mask")?);
         let cr = find("roi");
         let mut cases: Vec<CohortCase> = Vec::new();
-        for (line, l) in lines {
-            let fields = split_csv(l).map_err(|e| invalid(line, e))?;
+        for row in rows {
+            let (line, fields) = (row.line, row.fields);
             if fields.len() != columns.len() {
                 return Err(invalid(
                     line,
@@ -121,15 +121,27 @@ impl Cohort {
                     ),
                 ));
             }
-            let get = |i: usize| fields[i].trim().to_owned();
+            let get = |i: usize| fields[i].clone();
             let subject = get(cs);
             if subject.is_empty() {
                 return Err(invalid(line, "empty subject".into()));
             }
-            if cases.iter().any(|c| c.subject == subject) {
+            // A subject may appear once per ROI (one row per subject and ROI).
+            let roi_of_row = cr.map(get).filter(|r| !r.is_empty());
+            if cases
+                .iter()
+                .any(|c| c.subject == subject && c.roi == roi_of_row)
+            {
                 return Err(invalid(
                     line,
-                    format!("subject `{subject}` appears twice; subjects must be unique"),
+                    match &roi_of_row {
+                        Some(r) => format!(
+                            "subject `{subject}` with ROI `{r}` appears twice; each subject and ROI must be listed once"
+                        ),
+                        None => format!(
+                            "subject `{subject}` appears twice; subjects must be unique (or name a different roi on each line)"
+                        ),
+                    },
                 ));
             }
             let resolve = |s: String, what: &str| {
@@ -174,31 +186,6 @@ impl Cohort {
     }
 }
 
-/// Splits one CSV line (RFC 4180 quoting, no embedded newlines).
-fn split_csv(line: &str) -> Result<Vec<String>, String> {
-    let mut out = Vec::new();
-    let mut field = String::new();
-    let mut chars = line.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            (true, '"') => quoted = false,
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => out.push(std::mem::take(&mut field)),
-            (_, c) => field.push(c),
-        }
-    }
-    if quoted {
-        return Err("unterminated quoted field".into());
-    }
-    out.push(field);
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +219,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("line 3") && e.contains("appears twice"), "{e}");
+        // One line per ROI of a subject is allowed; the same ROI twice is not.
+        let c = parse("subject,image,mask,roi\nA,a,m,GTV\nA,a,m,CTV\n").unwrap();
+        assert_eq!(c.cases.len(), 2);
+        let e = parse("subject,image,mask,roi\nA,a,m,GTV\nA,a,m,GTV\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("with ROI `GTV` appears twice"), "{e}");
         let e = parse("subject,image,mask\nA,a\n").unwrap_err().to_string();
         assert!(e.contains("2 fields where the header has 3"), "{e}");
         let e = parse("subject,image,mask\n").unwrap_err().to_string();
