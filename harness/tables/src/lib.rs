@@ -1,5 +1,5 @@
-//! Feature tables for radcheck's stability and agreement analyses: read and write CSV and
-//! Parquet (through polars), wide or long.
+//! Feature tables for radcheck's cohort runs, stability and agreement analyses: read and write
+//! CSV and Parquet (through polars), wide or long.
 //!
 //! - Wide: one row per subject and repeat: a subject column, optionally a repeat column
 //!   (`session`, `perturbation` ...), then one numeric column per feature (`stat_mean`,
@@ -14,6 +14,11 @@
 //!   columns ([`Annotation`]: batch, covariates, split) are kept as text with each row;
 //! - `write`: [`write()`] and [`write_to`] with [`WriteOptions`] (deterministic output);
 //! - `pair`: [`pair`] joins two tables on subject and feature for agreement statistics;
+//! - `units`: [`UnitTable`], a cohort run's values built one unit at a time, and the part files
+//!   shards write ([`write_part`], [`read_part_info`]);
+//! - `merge`: [`merge_parts`] stacks part files into the rows of the unsharded run (a polars
+//!   plan) and writes the cohort table wide or long ([`Merged::write`]);
+//! - `csv_file`: CSV through the `csv` crate, with the line of every record;
 //! - `error`: [`TableError`], whose messages name the file and say what to do.
 //!
 //! CSV files may start with provenance lines beginning with `#` (as `radcheck extract`
@@ -44,20 +49,28 @@
 //! ```
 #![deny(missing_docs)]
 
+mod csv_file;
 mod error;
+mod merge;
 mod options;
 mod pair;
 mod read;
 mod table;
+mod units;
 mod write;
 
 pub use error::{AnnotationConflict, Duplicate, Location, TableError};
+pub use merge::{Merged, merge_parts};
 pub use options::{Format, Layout, ReadOptions, WriteOptions};
 pub use pair::{Paired, PairedFeature, pair};
 pub use read::{MISSING_MARKERS, PROVENANCE_KEY, read, read_columns};
 pub use table::{
     Annotation, AnnotationKind, FeatureTable, IN_MEMORY, RepeatCheck, Replicates, RowKey,
     natural_cmp,
+};
+pub use units::{
+    FeatureOrder, PART_KEY, PERTURBATION_COLUMN, PartInfo, ROI_COLUMN, SUBJECT_COLUMN, UNIT_COLUMN,
+    UnitKeys, UnitRow, UnitTable, read_part_info, write_part,
 };
 pub use write::{write, write_to};
 

@@ -3,10 +3,9 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fs::File;
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use polars::prelude::{Column, CsvReadOptions, DataFrame, DataType, ParquetReader, SerReader};
+use polars::prelude::{Column, DataFrame, DataType, ParquetReader, SerReader};
 
 use crate::error::{AnnotationConflict, Duplicate, Location};
 use crate::{
@@ -118,184 +117,13 @@ impl Locations {
     }
 }
 
-/// A CSV file with comment and blank lines removed.
-#[derive(Debug)]
-struct PreparedCsv {
-    data: Vec<u8>,
-    /// Physical line (1-based) where each kept record starts.
-    lines: Vec<usize>,
-    /// Number of fields of each kept record.
-    fields: Vec<usize>,
-    /// The header's column names.
-    header: Vec<String>,
-    comments: Vec<String>,
-    /// The line of a quoted field that is never closed.
-    unclosed_quote: Option<usize>,
-}
-
-/// Splits CSV bytes into records (a quoted field may span lines), drops blank lines and
-/// comment lines (first byte `#`), and remembers the line where each kept record starts and
-/// how many fields it has.
-fn prepare_csv(bytes: &[u8]) -> PreparedCsv {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut out = PreparedCsv {
-        data: Vec::with_capacity(bytes.len()),
-        lines: Vec::new(),
-        fields: Vec::new(),
-        header: Vec::new(),
-        comments: Vec::new(),
-        unclosed_quote: None,
-    };
-    let mut pos = 0;
-    let mut line = 1;
-    while pos < bytes.len() {
-        let start = pos;
-        let start_line = line;
-        let comment = bytes[pos] == b'#';
-        let mut in_quotes = false;
-        let mut quote_line = line;
-        let mut fields = 1;
-        while pos < bytes.len() {
-            let b = bytes[pos];
-            if b == b'"' && !comment {
-                in_quotes = !in_quotes;
-                quote_line = line;
-            } else if b == b',' && !in_quotes {
-                fields += 1;
-            } else if b == b'\n' {
-                line += 1;
-                if !in_quotes || comment {
-                    break;
-                }
-            }
-            pos += 1;
-        }
-        if in_quotes && !comment && out.unclosed_quote.is_none() {
-            out.unclosed_quote = Some(quote_line);
-        }
-        let mut record = &bytes[start..pos.min(bytes.len())];
-        pos += 1; // past the newline
-        if let Some(r) = record.strip_suffix(b"\r") {
-            record = r;
-        }
-        if comment {
-            let text = String::from_utf8_lossy(&record[1..]);
-            let text = text.strip_prefix(' ').unwrap_or(&text);
-            out.comments.push(text.to_string());
-        } else if !record.iter().all(|b| b.is_ascii_whitespace()) {
-            if out.lines.is_empty() {
-                out.header = split_fields(record);
-            }
-            out.data.extend_from_slice(record);
-            out.data.push(b'\n');
-            out.lines.push(start_line);
-            out.fields.push(fields);
-        }
-    }
-    out
-}
-
-/// The fields of one CSV record (quotes removed, doubled quotes unescaped).
-fn split_fields(record: &[u8]) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut field = Vec::new();
-    let mut in_quotes = false;
-    let mut i = 0;
-    while i < record.len() {
-        let b = record[i];
-        match b {
-            b'"' if in_quotes && record.get(i + 1) == Some(&b'"') => {
-                field.push(b'"');
-                i += 1;
-            }
-            b'"' => in_quotes = !in_quotes,
-            b',' if !in_quotes => {
-                fields.push(String::from_utf8_lossy(&std::mem::take(&mut field)).into_owned())
-            }
-            _ => field.push(b),
-        }
-        i += 1;
-    }
-    fields.push(String::from_utf8_lossy(&field).into_owned());
-    fields
-}
-
-/// Checks what polars would let pass silently: duplicated column names (polars renames the
-/// second `x` to `x_duplicated_0`) and rows with fewer fields than the header (polars fills
-/// them with nulls); also rows with more fields and unclosed quotes, to name the line.
-fn check_csv(path: &Path, prepared: &PreparedCsv) -> Result<(), TableError> {
-    if let Some(line) = prepared.unclosed_quote {
-        return Err(TableError::Parse {
-            path: path.to_path_buf(),
-            format: Format::Csv,
-            message: format!("the quote opened at line {line} is never closed"),
-        });
-    }
-    let mut seen = HashMap::new();
-    for name in &prepared.header {
-        if seen.insert(name.as_str(), ()).is_some() {
-            return Err(TableError::DuplicateColumn {
-                path: path.to_path_buf(),
-                column: name.clone(),
-            });
-        }
-    }
-    let expected = prepared.header.len();
-    for (&found, &line) in prepared.fields.iter().zip(&prepared.lines).skip(1) {
-        if found != expected {
-            return Err(TableError::RaggedRow {
-                path: path.to_path_buf(),
-                location: Location::Line(line),
-                found,
-                expected,
-            });
-        }
-    }
-    Ok(())
-}
-
 fn read_csv(path: &Path) -> Result<Raw, TableError> {
-    let bytes = std::fs::read(path).map_err(|source| TableError::Open {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let prepared = prepare_csv(&bytes);
-    if prepared.lines.is_empty() {
-        return Err(TableError::Empty {
-            path: path.to_path_buf(),
-            reason: "no header line".to_string(),
-        });
-    }
-    check_csv(path, &prepared)?;
-    // Every column as text (infer_schema_length 0): this crate parses the values itself so
-    // that it can report a bad cell with its line and accept the documented missing markers.
-    let frame = CsvReadOptions::default()
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .with_raise_if_empty(false)
-        .into_reader_with_file_handle(Cursor::new(prepared.data))
-        .finish()
-        .map_err(|e| TableError::Parse {
-            path: path.to_path_buf(),
-            format: Format::Csv,
-            message: e.to_string(),
-        })?;
-    if frame.height() + 1 != prepared.lines.len() {
-        return Err(TableError::Parse {
-            path: path.to_path_buf(),
-            format: Format::Csv,
-            message: format!(
-                "found {} records but polars read {} data rows",
-                prepared.lines.len() - 1,
-                frame.height()
-            ),
-        });
-    }
+    let text = crate::csv_file::read(path)?;
     Ok(Raw {
         path: path.to_path_buf(),
-        frame,
-        locations: Locations::Lines(prepared.lines),
-        comments: prepared.comments,
+        frame: text.frame,
+        locations: Locations::Lines(text.lines),
+        comments: text.comments,
     })
 }
 
@@ -718,18 +546,6 @@ mod read_columns_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn prepare_csv_maps_lines_and_skips_comments() {
-        let text = b"\xEF\xBB\xBF# radcheck_version: 0.1.0\r\n#no space\nsubject,f\r\n\na,1\n  \nb,\"x\ny\"\n#late\nc,2";
-        let p = prepare_csv(text);
-        assert_eq!(p.comments, ["radcheck_version: 0.1.0", "no space", "late"]);
-        assert_eq!(p.lines, [3, 5, 7, 10]);
-        assert_eq!(p.fields, [2, 2, 2, 2]);
-        assert_eq!(p.header, ["subject", "f"]);
-        assert_eq!(p.unclosed_quote, None);
-        assert_eq!(p.data, b"subject,f\na,1\nb,\"x\ny\"\nc,2\n");
-    }
 
     #[test]
     fn missing_markers_and_numbers() {

@@ -90,14 +90,28 @@ fn write_impl<W: Write>(
         format,
         message: e.to_string(),
     })?;
+    write_frame(w, dest, &mut frame, format, &options.comments)
+}
+
+/// Writes a frame as CSV (provenance lines first, as `#` comments) or Parquet (zstd, column
+/// statistics, one row group, provenance in the key-value metadata): the one place where
+/// feature tables are encoded, so that every table of radcheck is written the same way.
+pub(crate) fn write_frame<W: Write>(
+    w: &mut W,
+    dest: &Path,
+    frame: &mut DataFrame,
+    format: Format,
+    comments: &[String],
+) -> Result<(), TableError> {
     let encode = |e: polars::prelude::PolarsError| TableError::Encode {
         path: dest.to_path_buf(),
         format,
         message: e.to_string(),
     };
+    frame.rechunk_mut();
     match format {
         Format::Csv => {
-            for comment in &options.comments {
+            for comment in comments {
                 for line in comment.lines() {
                     let line = if line.starts_with('#') {
                         line.to_string()
@@ -112,21 +126,21 @@ fn write_impl<W: Write>(
             }
             CsvWriter::new(&mut *w)
                 .include_header(true)
-                .finish(&mut frame)
+                .finish(frame)
                 .map_err(encode)?;
         }
         Format::Parquet => {
-            let metadata = (!options.comments.is_empty()).then(|| {
+            let metadata = (!comments.is_empty()).then(|| {
                 KeyValueMetadata::from_static(vec![(
                     PROVENANCE_KEY.to_string(),
-                    options.comments.join("\n"),
+                    comments.join("\n"),
                 )])
             });
             ParquetWriter::new(&mut *w)
                 .with_compression(ParquetCompression::Zstd(None))
                 .with_statistics(StatisticsOptions::default())
                 .with_key_value_metadata(metadata)
-                .finish(&mut frame)
+                .finish(frame)
                 .map_err(encode)?;
         }
     }
