@@ -6,8 +6,10 @@
 //! `strength` blends towards the original contour: each overlapping supervoxel is randomised
 //! with probability `strength`, otherwise it keeps the original mask (so 0 returns the original
 //! and any strength keeps the expected volume). Supervoxels come from [`slic`] on the
-//! intensities of the ROI's bounding box grown by one supervoxel width, `S = (V / n)^(1/3)` mm
-//! for an ROI of `V` mm³ and `n` supervoxels, and never smaller than the smallest voxel spacing;
+//! intensities of the ROI's bounding box grown by one supervoxel width (two when one set of
+//! supervoxels serves every perturbation of a subject, see [`crate::Subject`]),
+//! `S = (V / n)^(1/3)` mm for an ROI of `V` mm³ and `n` supervoxels, and never smaller than the
+//! smallest voxel spacing;
 //! the intensities are first smoothed by a Gaussian of one voxel per axis (so that noise does
 //! not fray the supervoxels) and measured in standard deviations of the smoothed ROI intensities
 //! (1 when those are constant). A draw that leaves the mask empty is repeated, up to 100 times; then the original
@@ -45,25 +47,38 @@ pub(crate) struct Randomised {
     pub within: Region,
 }
 
-/// Randomises the contour of `mask` (not empty) on `image` (same grid); `strength` in (0, 1].
-pub(crate) fn randomise_contour(
+/// The supervoxels a contour randomisation draws from: labels over a box of the image, with the
+/// supervoxel width.
+pub(crate) struct ContourSupervoxels {
+    /// The box the labels cover.
+    region: Region,
+    /// Label of each voxel of the box (x fastest).
+    labels: Vec<u32>,
+    /// Number of labels.
+    count: usize,
+    /// Supervoxel width `S` in mm.
+    size_mm: f64,
+}
+
+/// Supervoxels of `image` around the ROI of `mask` (not empty; same grid): width `S` from the
+/// ROI's volume, over the ROI's bounding box grown by `reach` supervoxel widths (1 for one
+/// randomisation; 2 for supervoxels shared by many perturbations, whose ROI may have moved or
+/// grown).
+pub(crate) fn supervoxels(
     image: &Volume<f64>,
     mask: &Mask,
     roi: &Roi,
-    strength: f64,
     supervoxels: u32,
     compactness: f64,
-    rng: &mut ChaCha20Rng,
-) -> Randomised {
+    reach: f64,
+) -> ContourSupervoxels {
     let dims = mask.dims();
     let spacing = mask.spacing();
-    let bbox = roi.bbox;
-    let n = roi.count;
-    let roi_mm3 = n as f64 * mask.grid().voxel_volume();
+    let roi_mm3 = roi.count as f64 * mask.grid().voxel_volume();
     let min_spacing = spacing.iter().copied().fold(f64::INFINITY, f64::min);
     let size = (roi_mm3 / f64::from(supervoxels)).cbrt().max(min_spacing);
-    let margin = [0, 1, 2].map(|a| (size / spacing[a]).ceil() as usize);
-    let region = bbox.grown(margin, dims);
+    let margin = [0, 1, 2].map(|a| (reach * size / spacing[a]).ceil() as usize);
+    let region = roi.bbox.grown(margin, dims);
     // Intensities smoothed by a Gaussian of one voxel per axis, so that noise does not fray
     // the supervoxels.
     let values = crop(image.as_slice(), dims, &region);
@@ -72,24 +87,64 @@ pub(crate) fn randomise_contour(
     let local = crop(mask.as_slice(), dims, &region);
 
     // Intensity scale: the standard deviation of the finite ROI intensities.
-    let roi: Vec<f64> = values
+    let inside: Vec<f64> = values
         .iter()
         .zip(&local)
         .filter(|(v, m)| **m && v.is_finite())
         .map(|(v, _)| *v)
         .collect();
-    let mean = roi.iter().sum::<f64>() / roi.len().max(1) as f64;
-    let sd = (roi.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / roi.len().max(1) as f64).sqrt();
+    let mean = inside.iter().sum::<f64>() / inside.len().max(1) as f64;
+    let sd = (inside.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / inside.len().max(1) as f64)
+        .sqrt();
     let scale = if sd.is_finite() && sd > 0.0 { sd } else { 1.0 };
 
     let sv = slic(&values, region.dims, spacing, size, compactness, scale);
+    ContourSupervoxels {
+        region,
+        labels: sv.labels.into_iter().map(|l| l as u32).collect(),
+        count: sv.count,
+        size_mm: size,
+    }
+}
+
+/// Randomises the contour of `mask` (not empty) on `image` (same grid); `strength` in (0, 1].
+/// The supervoxels are computed for this mask.
+#[cfg(test)]
+pub(crate) fn randomise_contour(
+    image: &Volume<f64>,
+    mask: &Mask,
+    roi: &Roi,
+    strength: f64,
+    n_supervoxels: u32,
+    compactness: f64,
+    rng: &mut ChaCha20Rng,
+) -> Randomised {
+    let sv = supervoxels(image, mask, roi, n_supervoxels, compactness, 1.0);
+    randomise(&sv, mask, roi, strength, rng)
+}
+
+/// Randomises the contour of `mask` (not empty; the grid the supervoxels were computed on) with
+/// the supervoxels `sv`; `strength` in (0, 1]. ROI voxels outside the supervoxels' box keep
+/// their place.
+pub(crate) fn randomise(
+    sv: &ContourSupervoxels,
+    mask: &Mask,
+    roi: &Roi,
+    strength: f64,
+    rng: &mut ChaCha20Rng,
+) -> Randomised {
+    let dims = mask.dims();
+    let n = roi.count;
+    let region = sv.region;
+    let local = crop(mask.as_slice(), dims, &region);
     let mut total = vec![0usize; sv.count];
     let mut inside = vec![0usize; sv.count];
     for (&l, &m) in sv.labels.iter().zip(&local) {
-        total[l] += 1;
-        inside[l] += usize::from(m);
+        total[l as usize] += 1;
+        inside[l as usize] += usize::from(m);
     }
     let overlapping = inside.iter().filter(|&&c| c > 0).count();
+    let outside_region = n - local.iter().filter(|&&m| m).count();
 
     let mut attempts = 0;
     let mut decision = vec![None; sv.count];
@@ -120,9 +175,9 @@ pub(crate) fn randomise_contour(
             .labels
             .iter()
             .zip(&local)
-            .map(|(&l, &m)| decision[l].unwrap_or(m))
+            .map(|(&l, &m)| decision[l as usize].unwrap_or(m))
             .collect();
-        if out.iter().any(|&m| m) {
+        if outside_region > 0 || out.iter().any(|&m| m) {
             break Some(out);
         }
     };
@@ -130,18 +185,23 @@ pub(crate) fn randomise_contour(
     let mut out_mask = mask.clone();
     let mut count = n;
     if let Some(out) = result {
-        count = out.iter().filter(|&&m| m).count();
+        count = outside_region + out.iter().filter(|&&m| m).count();
         let hi = region.hi();
         let mut k = 0;
         for z in region.lo[2]..hi[2] {
             for y in region.lo[1]..hi[1] {
-                for x in region.lo[0]..hi[0] {
-                    out_mask[[x, y, z]] = out[k];
-                    k += 1;
-                }
+                let start = mask.grid().index([region.lo[0], y, z]);
+                let row = &out[k..k + region.dims[0]];
+                out_mask.as_mut_slice()[start..start + region.dims[0]].copy_from_slice(row);
+                k += region.dims[0];
             }
         }
     }
+    let within = if fallback || outside_region > 0 {
+        union(&roi.bbox, &region)
+    } else {
+        region
+    };
     Randomised {
         mask: out_mask,
         overlapping,
@@ -149,9 +209,19 @@ pub(crate) fn randomise_contour(
         included: if fallback { 0 } else { included },
         attempts,
         fallback,
-        size_mm: size,
+        size_mm: sv.size_mm,
         count,
-        within: if fallback { bbox } else { region },
+        within: if fallback { roi.bbox } else { within },
+    }
+}
+
+/// The smallest box holding both boxes.
+fn union(a: &Region, b: &Region) -> Region {
+    let (ah, bh) = (a.hi(), b.hi());
+    let lo = [0, 1, 2].map(|i| a.lo[i].min(b.lo[i]));
+    Region {
+        lo,
+        dims: [0, 1, 2].map(|i| ah[i].max(bh[i]) - lo[i]),
     }
 }
 

@@ -81,23 +81,18 @@ mod geometric;
 mod noise;
 mod rng;
 mod roi;
+mod subject;
 mod supervoxel;
 mod volume;
 
-use std::borrow::Cow;
-
 use radcheck_grid::{Mask, Volume};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub use chain::{Chain, DEFAULT_COMPACTNESS, DEFAULT_SUPERVOXELS, MAX_STEPS, Step};
 pub use error::PerturbError;
 pub use geometric::WORK_MARGIN_MM;
 pub use noise::estimate_noise;
-
-use radcheck_process::Region;
-use rng::{Draws, symmetric};
-use roi::Roi;
+pub use subject::Subject;
 
 /// What a step did: the parameters drawn or used, for provenance. Serialised like [`Step`]
 /// (`{"type": "translation", ...}`).
@@ -193,7 +188,7 @@ pub struct Perturbed {
 
 /// Applies `chain` to `image` and `mask` (on the same grid, mask not empty) for perturbation
 /// `index` of a study seeded with `seed`. See the crate docs for determinism and identity at
-/// zero.
+/// zero. To perturb one subject many times, prepare it once with [`Subject::new`].
 pub fn perturb(
     image: &Volume<f64>,
     mask: &Mask,
@@ -201,182 +196,7 @@ pub fn perturb(
     seed: u64,
     index: u64,
 ) -> Result<Perturbed, PerturbError> {
-    if !image.grid().same_geometry(mask.grid(), 1e-3) {
-        return Err(PerturbError::GeometryMismatch {
-            image: image.dims(),
-            mask: mask.dims(),
-        });
-    }
-    let mut roi = Roi::of(mask).ok_or(PerturbError::EmptyMask)?;
-    chain.validate()?;
-    let mut img: Cow<'_, Volume<f64>> = Cow::Borrowed(image);
-    let mut msk: Cow<'_, Mask> = Cow::Borrowed(mask);
-    let mut applied = Vec::with_capacity(chain.steps.len());
-    for (position, step) in chain.steps.iter().enumerate() {
-        let draws = Draws {
-            seed,
-            index,
-            step: position,
-        };
-        let mut rng = draws.scalars();
-        // The ROI of a new mask whose voxels all lie in `within`.
-        let locate = |m: &Mask, within: &Region| {
-            Roi::within(m, within).ok_or(PerturbError::EmptyAfterStep {
-                step: position,
-                kind: step.kind(),
-            })
-        };
-        let record = match *step {
-            Step::Noise { sigma, scale } => {
-                let (base, estimated) = match sigma {
-                    _ if scale == 0.0 => (0.0, None),
-                    Some(s) => (s, None),
-                    None => {
-                        let e = estimate_noise(&img);
-                        (e, Some(e))
-                    }
-                };
-                let s = base * scale;
-                if s > 0.0 {
-                    let region = geometric::work_region(&roi.bbox, img.grid());
-                    img = Cow::Owned(noise::add_noise(img, s, draws, &region));
-                }
-                Applied::Noise {
-                    sigma: s,
-                    estimated_sigma: estimated,
-                }
-            }
-            Step::Rotation { max_degrees } => {
-                let degrees = symmetric(&mut rng, max_degrees);
-                let mut centre_voxel = None;
-                if degrees != 0.0 {
-                    let c = roi.centroid(&msk);
-                    let (i, m, within) =
-                        geometric::rotate(img, &msk, &roi.bbox, degrees, [c[0], c[1]]);
-                    roi = locate(&m, &within)?;
-                    (img, msk) = (Cow::Owned(i), Cow::Owned(m));
-                    centre_voxel = Some([c[0], c[1]]);
-                }
-                Applied::Rotation {
-                    degrees,
-                    centre_voxel,
-                }
-            }
-            Step::Translation { max_fraction } => {
-                let shift = [0; 3].map(|_| symmetric(&mut rng, max_fraction));
-                if shift.iter().any(|&s| s != 0.0) {
-                    let region = geometric::work_region(&roi.bbox, img.grid());
-                    let (i, m, within) = geometric::translate(img, &msk, &roi.bbox, shift, &region);
-                    roi = locate(&m, &within)?;
-                    (img, msk) = (Cow::Owned(i), Cow::Owned(m));
-                }
-                Applied::Translation {
-                    shift_voxels: shift,
-                }
-            }
-            Step::VolumeAdaptation { max_fraction } => {
-                let fraction = symmetric(&mut rng, max_fraction);
-                let before = roi.count;
-                if let Some(a) = volume::adapt_volume(&msk, &roi, fraction) {
-                    roi = locate(&a.mask, &a.within)?;
-                    debug_assert_eq!((a.before, a.after), (before, roi.count));
-                    msk = Cow::Owned(a.mask);
-                }
-                Applied::VolumeAdaptation {
-                    fraction,
-                    achieved_fraction: roi.count as f64 / before as f64 - 1.0,
-                    voxels_before: before,
-                    voxels_after: roi.count,
-                }
-            }
-            Step::ContourRandomisation {
-                strength,
-                supervoxels,
-                compactness,
-            } => {
-                let before = roi.count;
-                if strength == 0.0 {
-                    Applied::ContourRandomisation {
-                        supervoxel_mm: 0.0,
-                        supervoxels: 0,
-                        randomised: 0,
-                        included: 0,
-                        voxels_before: before,
-                        voxels_after: before,
-                        attempts: 0,
-                        fallback: false,
-                    }
-                } else {
-                    let r = contour::randomise_contour(
-                        &img,
-                        &msk,
-                        &roi,
-                        strength,
-                        supervoxels,
-                        compactness,
-                        &mut rng,
-                    );
-                    let record = Applied::ContourRandomisation {
-                        supervoxel_mm: r.size_mm,
-                        supervoxels: r.overlapping,
-                        randomised: r.randomised,
-                        included: r.included,
-                        voxels_before: before,
-                        voxels_after: r.count,
-                        attempts: r.attempts,
-                        fallback: r.fallback,
-                    };
-                    if !r.fallback {
-                        roi = locate(&r.mask, &r.within)?;
-                        msk = Cow::Owned(r.mask);
-                    }
-                    record
-                }
-            }
-            Step::Resample { spacing } => {
-                if spacing != img.spacing() {
-                    let target =
-                        geometric::resample_grid(img.grid(), spacing).map_err(|source| {
-                            PerturbError::Resample {
-                                step: position,
-                                source,
-                            }
-                        })?;
-                    let (i, m, within) = geometric::resample(&img, &msk, &roi.bbox, &target);
-                    roi = locate(&m, &within)?;
-                    (img, msk) = (Cow::Owned(i), Cow::Owned(m));
-                }
-                Applied::Resample {
-                    spacing,
-                    dims: img.dims(),
-                }
-            }
-            Step::Blur { sigma_mm } => {
-                if sigma_mm.iter().any(|&s| s > 0.0) {
-                    img = Cow::Owned(blur::blur(&img, sigma_mm));
-                }
-                Applied::Blur { sigma_mm }
-            }
-            Step::Intensity { gain, offset } => {
-                if gain != 1.0 || offset != 0.0 {
-                    let data: Vec<f64> = img
-                        .as_slice()
-                        .par_iter()
-                        .map(|v| gain * v + offset)
-                        .collect();
-                    img =
-                        Cow::Owned(Volume::from_vec(img.grid().clone(), data).expect("same grid"));
-                }
-                Applied::Intensity { gain, offset }
-            }
-        };
-        applied.push(record);
-    }
-    Ok(Perturbed {
-        image: img.into_owned(),
-        mask: msk.into_owned(),
-        applied,
-    })
+    Subject::new(image, mask, chain)?.perturb(seed, index)
 }
 
 #[cfg(test)]
