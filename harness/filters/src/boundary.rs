@@ -32,13 +32,20 @@ impl Boundary {
 /// through the boundary mapping.
 pub(crate) fn pad_line(line: &[f64], before: usize, boundary: Boundary, out: &mut [f64]) {
     let n = line.len();
-    for (k, o) in out.iter_mut().enumerate() {
-        let i = k as isize - before as isize;
-        *o = match boundary.source(i, n) {
+    let inside = before.min(out.len())..(before + n).min(out.len());
+    out[inside.clone()].copy_from_slice(&line[..inside.len()]);
+    let outside = |k: usize, o: &mut f64| {
+        *o = match boundary.source(k as isize - before as isize, n) {
             Some(j) => line[j],
             None => 0.0,
         };
-    }
+    };
+    let (head, rest) = out.split_at_mut(inside.start);
+    head.iter_mut().enumerate().for_each(|(k, o)| outside(k, o));
+    let tail = &mut rest[inside.len()..];
+    tail.iter_mut()
+        .enumerate()
+        .for_each(|(k, o)| outside(inside.end + k, o));
 }
 
 #[cfg(test)]

@@ -553,9 +553,10 @@ impl FilterSettings {
     /// names, e.g. `log_s3_3D`, `laws_E5L5S5_3D_inv_max_en7`, `wav_db2_LHL_lv1_3D_inv_mean`.
     /// The boundary condition is not part of it (it is in provenance).
     pub fn label(&self) -> String {
+        // Six decimals at most (degrees from radians: 59.99999999999999 -> 60).
         fn num(x: f64) -> String {
-            let s = format!("{x}");
-            s.replace('-', "m")
+            let r = (x * 1e6).round() / 1e6;
+            format!("{}", if r == 0.0 { 0.0 } else { r }).replace('-', "m")
         }
         let inv = |p: Option<Pooling>| match p {
             Some(p) => format!("_inv_{}", p.as_str()),

@@ -2,10 +2,10 @@
 //! right-angle rotations on request, then optionally turned into an energy map (the mean of the
 //! absolute response over a `(2 delta + 1)^d` window, with the same boundary condition).
 
-use super::Pool;
-use crate::LawsSettings;
+use super::terms::{AxisOp, Term, max_of_terms, rotation_average, sum_of_terms, term_of};
 use crate::orient::{KernelSet, distinct_rotations};
 use crate::settings::{LAWS_KERNELS, laws_names};
+use crate::{LawsSettings, Pooling};
 
 /// The normalised 1D kernel of a name (`E5`).
 pub(crate) fn kernel(name: &str) -> Vec<f64> {
@@ -35,12 +35,19 @@ pub(crate) fn apply(data: &[f64], dims: [usize; 3], s: &LawsSettings) -> Vec<f64
     let set = kernel_set(&s.kernel);
     let response = match s.rotation_invariance {
         None => super::apply_set(data, dims, &set, s.boundary),
-        Some(pooling) => {
-            let mut pool = Pool::new(pooling);
-            for rotated in distinct_rotations(std::slice::from_ref(&set), d) {
-                pool.add(super::apply_set(data, dims, &rotated[0], s.boundary));
-            }
-            pool.finish()
+        Some(Pooling::Max) => {
+            let terms: Vec<Term> = distinct_rotations(std::slice::from_ref(&set), d)
+                .iter()
+                .map(|r| term_of(&r[0]))
+                .collect();
+            max_of_terms(data, dims, &terms, s.boundary)
+        }
+        Some(Pooling::Mean) => {
+            let ops: Vec<AxisOp> = set[..d]
+                .iter()
+                .map(|k| AxisOp::kernel(k.clone().expect("a kernel per axis")))
+                .collect();
+            sum_of_terms(data, dims, &rotation_average(&ops, d), s.boundary)
         }
     };
     match s.energy_distance {

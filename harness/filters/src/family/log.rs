@@ -3,8 +3,8 @@
 //! The IBSI kernel `-(1/s^2)(2 pi s^2)^(-d/2)(d - r^2/s^2) exp(-r^2/(2 s^2))` is exactly
 //! `sum over axes a of g''(x_a) * product over b != a of g(x_b)` with the 1D Gaussian
 //! `g(x) = (2 pi s^2)^(-1/2) exp(-x^2/(2 s^2))` and `g''(x) = g(x)(x^2/s^4 - 1/s^2)`, sampled at
-//! integer voxel offsets and truncated at the same support; d separable passes of d kernels
-//! replace one non-separable convolution. With anisotropic voxels each axis has its own
+//! integer voxel offsets and truncated at the same support; the three terms share their passes
+//! (seven 1D passes in 3D instead of one 3D convolution, terms.rs). With anisotropic voxels each axis has its own
 //! `s = sigma_mm / spacing` (derivatives in voxel units); for isotropic voxels this is the IBSI
 //! kernel to the last bit of its definition.
 
@@ -56,15 +56,12 @@ pub(crate) fn apply(
     spacing: [f64; 3],
     s: &LogSettings,
 ) -> Vec<f64> {
-    let mut out: Option<Vec<f64>> = None;
-    for set in terms(s.sigma_mm, s.truncation, spacing, s.dimensions.count()) {
-        let term = super::apply_set(data, dims, &set, s.boundary);
-        match &mut out {
-            None => out = Some(term),
-            Some(acc) => acc.iter_mut().zip(&term).for_each(|(a, t)| *a += t),
-        }
-    }
-    out.unwrap_or_default()
+    let terms: Vec<super::terms::Term> =
+        terms(s.sigma_mm, s.truncation, spacing, s.dimensions.count())
+            .iter()
+            .map(super::terms::term_of)
+            .collect();
+    super::terms::sum_of_terms(data, dims, &terms, s.boundary)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub(crate) mod log;
 pub(crate) mod mean;
 pub(crate) mod riesz;
 pub(crate) mod simoncelli;
+pub(crate) mod terms;
 pub(crate) mod wavelet;
 
 use crate::orient::KernelSet;

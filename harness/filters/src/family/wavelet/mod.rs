@@ -6,13 +6,13 @@
 //! `n` applies the all-low-pass set `n - 1` times and then the requested set, the filters of
 //! pass `m` carrying `2^(m-1) - 1` zeros between taps (no downsampling); rotation invariance
 //! rotates the padded filters and the low-pass pre-filters together and pools the distinct
-//! rotated filter sets.
+//! rotated filter sets (mean pooling as the exact group average of terms.rs).
 
 use std::sync::OnceLock;
 
-use super::Pool;
-use crate::WaveletSettings;
+use super::terms::{AxisOp, Term, max_of_terms, rotation_average, sum_of_terms};
 use crate::orient::{KernelSet, distinct_rotations};
+use crate::{Pooling, WaveletSettings};
 
 /// A decomposition filter bank.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,10 +100,6 @@ pub(crate) fn dilate(k: &[f64], pass: u32) -> Vec<f64> {
     out
 }
 
-fn dilate_set(set: &KernelSet, pass: u32) -> KernelSet {
-    set.clone().map(|k| k.map(|k| dilate(&k, pass)))
-}
-
 /// The requested filter set and the low-pass pre-filter set of a validated setting.
 pub(crate) fn sets(s: &WaveletSettings, pad_front: bool) -> (KernelSet, KernelSet) {
     let b = bank(&s.wavelet).expect("validated wavelet");
@@ -123,28 +119,33 @@ pub(crate) fn sets(s: &WaveletSettings, pad_front: bool) -> (KernelSet, KernelSe
     (main, pre)
 }
 
-/// The response of one (rotated) pair of filter sets over `level` passes.
-fn decompose(
-    data: &[f64],
-    dims: [usize; 3],
-    main: &KernelSet,
-    pre: &KernelSet,
-    level: u32,
-    boundary: crate::Boundary,
-    dilated: bool,
-) -> Vec<f64> {
-    let mut current: Option<Vec<f64>> = None;
-    for pass in 1..=level {
-        let set = if pass < level { pre } else { main };
-        let input = current.as_deref().unwrap_or(data);
-        let set = if dilated {
-            dilate_set(set, pass)
-        } else {
-            set.clone()
-        };
-        current = Some(super::apply_set(input, dims, &set, boundary));
+/// The operator along one axis over `level` passes: the low-pass pre-filter at passes
+/// 1 .. level-1, then the requested filter, each carrying its à trous zeros.
+fn axis_op(main: &[f64], pre: &[f64], level: u32, dilated: bool) -> AxisOp {
+    let at = |k: &[f64], pass: u32| {
+        if dilated { dilate(k, pass) } else { k.to_vec() }
+    };
+    let mut ks: Vec<Vec<f64>> = (1..level).map(|p| at(pre, p)).collect();
+    ks.push(at(main, level));
+    AxisOp::cascade(ks)
+}
+
+/// The transform with filters `main` and pre-filters `pre` as one separable term (the passes
+/// along different axes commute, so each axis runs its whole cascade at once).
+fn term(main: &KernelSet, pre: &KernelSet, level: u32, dilated: bool) -> Term {
+    Term {
+        coef: 1.0,
+        ops: std::array::from_fn(|a| {
+            main[a].as_ref().map(|m| {
+                axis_op(
+                    m,
+                    pre[a].as_deref().expect("a pre-filter per axis"),
+                    level,
+                    dilated,
+                )
+            })
+        }),
     }
-    current.unwrap_or_else(|| data.to_vec())
 }
 
 pub(crate) fn apply(data: &[f64], dims: [usize; 3], s: &WaveletSettings) -> Vec<f64> {
@@ -158,23 +159,20 @@ pub(crate) fn apply_with(
     convention: Convention,
 ) -> Vec<f64> {
     let (main, pre) = sets(s, convention.pad_front);
-    let dilate = convention.dilate;
+    let (level, dilate, d) = (s.level, convention.dilate, s.dimensions.count());
     match s.rotation_invariance {
-        None => decompose(data, dims, &main, &pre, s.level, s.boundary, dilate),
-        Some(pooling) => {
-            let mut pool = Pool::new(pooling);
-            for rotated in distinct_rotations(&[main, pre], s.dimensions.count()) {
-                pool.add(decompose(
-                    data,
-                    dims,
-                    &rotated[0],
-                    &rotated[1],
-                    s.level,
-                    s.boundary,
-                    dilate,
-                ));
-            }
-            pool.finish()
+        None => sum_of_terms(data, dims, &[term(&main, &pre, level, dilate)], s.boundary),
+        Some(Pooling::Max) => {
+            let terms: Vec<Term> = distinct_rotations(&[main, pre], d)
+                .iter()
+                .map(|r| term(&r[0], &r[1], level, dilate))
+                .collect();
+            max_of_terms(data, dims, &terms, s.boundary)
+        }
+        Some(Pooling::Mean) => {
+            let t = term(&main, &pre, level, dilate);
+            let ops: Vec<AxisOp> = t.ops[..d].iter().flatten().cloned().collect();
+            sum_of_terms(data, dims, &rotation_average(&ops, d), s.boundary)
         }
     }
 }

@@ -1,0 +1,614 @@
+//! Sums and maxima of separable filters, evaluated with shared passes.
+//!
+//! Several filters of a family are separable: per axis a 1D operator (one kernel, or a cascade
+//! of kernels for wavelet levels, or a combination of such). A LoG is a sum of three separable
+//! terms, a rotation-invariant Laws or wavelet filter pools up to 24 of them. Evaluating each
+//! term on its own repeats work: terms that share their z operator share the z pass, terms that
+//! also share their y operator share the y pass, and terms of a sum that end with the same x
+//! operator are summed before it. For maxima, a kernel and its negation (an antisymmetric
+//! kernel reversed) give opposite responses, so the pair costs one response and an absolute
+//! value. For the mean over the proper right-angle rotations, [`rotation_average`] rewrites the
+//! pooled filter exactly as a few separable terms of the kernels' symmetric and antisymmetric
+//! parts.
+
+use crate::Boundary;
+use rayon::prelude::*;
+
+use crate::separable::{Taps, along_axis_into, columns, rows};
+
+/// A 1D kernel.
+pub(crate) type Kernel = Vec<f64>;
+
+/// A linear operator along one axis: a sum of coefficients times cascades of kernels (applied
+/// in order).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct AxisOp {
+    parts: Vec<(f64, Vec<Kernel>)>,
+}
+
+impl AxisOp {
+    /// One kernel.
+    pub(crate) fn kernel(k: Kernel) -> Self {
+        AxisOp {
+            parts: vec![(1.0, vec![k])],
+        }
+    }
+
+    /// Kernels applied one after the other.
+    pub(crate) fn cascade(ks: Vec<Kernel>) -> Self {
+        AxisOp {
+            parts: vec![(1.0, ks)],
+        }
+    }
+
+    /// The same operator with every kernel reversed (a rotation's mirror along this axis).
+    pub(crate) fn reversed(&self) -> Self {
+        AxisOp {
+            parts: self
+                .parts
+                .iter()
+                .map(|(c, ks)| {
+                    (
+                        *c,
+                        ks.iter()
+                            .map(|k| k.iter().rev().copied().collect())
+                            .collect(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// `a * self + b * other`; single kernels of one length merge into one kernel.
+    fn combine(&self, a: f64, other: &AxisOp, b: f64) -> AxisOp {
+        if let ([(ca, ka)], [(cb, kb)]) = (&self.parts[..], &other.parts[..])
+            && ka.len() == 1
+            && kb.len() == 1
+            && ka[0].len() == kb[0].len()
+        {
+            let k: Kernel = ka[0]
+                .iter()
+                .zip(&kb[0])
+                .map(|(x, y)| a * ca * x + b * cb * y)
+                .collect();
+            return AxisOp::kernel(k);
+        }
+        let mut parts: Vec<(f64, Vec<Kernel>)> =
+            self.parts.iter().map(|(c, k)| (a * c, k.clone())).collect();
+        parts.extend(other.parts.iter().map(|(c, k)| (b * c, k.clone())));
+        parts.retain(|(c, _)| *c != 0.0);
+        AxisOp { parts }
+    }
+
+    fn is_zero(&self) -> bool {
+        self.parts
+            .iter()
+            .all(|(c, ks)| *c == 0.0 || ks.iter().any(|k| k.iter().all(|&v| v == 0.0)))
+    }
+
+    /// For a single kernel: the sign that makes its first non-zero tap positive, and the
+    /// kernel so signed. Other operators are left as they are (sign 1).
+    fn canonical(&self) -> (f64, AxisOp) {
+        if let [(c, ks)] = &self.parts[..]
+            && let [k] = &ks[..]
+        {
+            let first = k.iter().copied().find(|&v| v != 0.0).unwrap_or(1.0) * c;
+            let s = if first < 0.0 { -1.0 } else { 1.0 };
+            return (s, AxisOp::kernel(k.iter().map(|v| v * c * s).collect()));
+        }
+        (1.0, self.clone())
+    }
+
+    /// Applies the operator along `axis`, into a buffer of `bufs`.
+    fn apply(
+        &self,
+        data: &[f64],
+        dims: [usize; 3],
+        axis: usize,
+        boundary: Boundary,
+        bufs: &mut Buffers,
+    ) -> Vec<f64> {
+        let mut out: Option<Vec<f64>> = None;
+        for (c, ks) in &self.parts {
+            let mut v: Option<Vec<f64>> = None;
+            for k in ks {
+                let mut next = bufs.take();
+                along_axis_into(
+                    v.as_deref().unwrap_or(data),
+                    dims,
+                    axis,
+                    &Taps::convolution(k),
+                    boundary,
+                    &mut next,
+                );
+                if let Some(old) = v.replace(next) {
+                    bufs.give(old);
+                }
+            }
+            let mut v = v.unwrap_or_else(|| {
+                let mut b = bufs.take();
+                b.copy_from_slice(data);
+                b
+            });
+            match &mut out {
+                None => {
+                    if *c != 1.0 {
+                        v.iter_mut().for_each(|x| *x *= c);
+                    }
+                    out = Some(v);
+                }
+                Some(acc) => {
+                    acc.iter_mut().zip(&v).for_each(|(a, x)| *a += c * x);
+                    bufs.give(v);
+                }
+            }
+        }
+        out.unwrap_or_else(|| {
+            let mut b = bufs.take();
+            b.fill(0.0);
+            b
+        })
+    }
+}
+
+impl AxisOp {
+    /// Applies the operator along x (`axis` 0) or y (1) of one slice of `nx` x `ny` voxels.
+    fn apply_plane(
+        &self,
+        src: &[f64],
+        nx: usize,
+        ny: usize,
+        axis: usize,
+        boundary: Boundary,
+        rowbuf: &mut Vec<f64>,
+    ) -> Vec<f64> {
+        let mut out: Option<Vec<f64>> = None;
+        for (c, ks) in &self.parts {
+            let mut v: Option<Vec<f64>> = None;
+            for k in ks {
+                let taps = Taps::convolution(k);
+                let input = v.as_deref().unwrap_or(src);
+                let mut next = vec![0.0; src.len()];
+                if axis == 0 {
+                    rows(input, &mut next, nx, &taps, boundary, rowbuf);
+                } else {
+                    columns(input, &mut next, nx, ny, &taps, boundary);
+                }
+                v = Some(next);
+            }
+            let mut v = v.unwrap_or_else(|| src.to_vec());
+            match &mut out {
+                None => {
+                    if *c != 1.0 {
+                        v.iter_mut().for_each(|x| *x *= c);
+                    }
+                    out = Some(v);
+                }
+                Some(acc) => acc.iter_mut().zip(&v).for_each(|(a, x)| *a += c * x),
+            }
+        }
+        out.unwrap_or_else(|| vec![0.0; src.len()])
+    }
+}
+
+/// Reusable volumes: a filter of many passes allocates a few and reuses them (a fresh 16 MB
+/// allocation per pass costs as much as a short pass itself).
+pub(crate) struct Buffers {
+    len: usize,
+    free: Vec<Vec<f64>>,
+}
+
+impl Buffers {
+    pub(crate) fn new(len: usize) -> Self {
+        Buffers {
+            len,
+            free: Vec::new(),
+        }
+    }
+
+    /// A buffer of the volume's length, contents unspecified.
+    pub(crate) fn take(&mut self) -> Vec<f64> {
+        self.free.pop().unwrap_or_else(|| vec![0.0; self.len])
+    }
+
+    pub(crate) fn give(&mut self, v: Vec<f64>) {
+        if v.len() == self.len {
+            self.free.push(v);
+        }
+    }
+}
+
+/// A coefficient times a separable filter: one operator per axis (`None`: the axis is left
+/// alone).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Term {
+    pub(crate) coef: f64,
+    pub(crate) ops: [Option<AxisOp>; 3],
+}
+
+/// One x operator of a term and what its response contributes.
+struct Leaf {
+    x: Option<AxisOp>,
+    /// Sum: the coefficient. Max: the sign (+1, -1), or 0 for the absolute value.
+    weight: f64,
+}
+
+/// Leaves sharing their z and y operators.
+struct YGroup {
+    y: Option<AxisOp>,
+    leaves: Vec<usize>,
+}
+
+/// Groups sharing their z operator.
+struct ZGroup {
+    z: Option<AxisOp>,
+    ys: Vec<YGroup>,
+}
+
+/// Terms grouped by z, then y operator, in order of first appearance.
+fn tree(ops: &[[Option<AxisOp>; 3]]) -> Vec<ZGroup> {
+    let mut out: Vec<ZGroup> = Vec::new();
+    for (i, o) in ops.iter().enumerate() {
+        let zg = match out.iter().position(|g| g.z == o[2]) {
+            Some(g) => g,
+            None => {
+                out.push(ZGroup {
+                    z: o[2].clone(),
+                    ys: Vec::new(),
+                });
+                out.len() - 1
+            }
+        };
+        let ys = &mut out[zg].ys;
+        match ys.iter_mut().find(|g| g.y == o[1]) {
+            Some(g) => g.leaves.push(i),
+            None => ys.push(YGroup {
+                y: o[1].clone(),
+                leaves: vec![i],
+            }),
+        }
+    }
+    out
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Pooling {
+    Sum,
+    Max,
+}
+
+/// Evaluates the terms: z operators as volume passes (each distinct one once), then, slice by
+/// slice while the slice stays in cache, the y and x operators and the pooling. In a sum,
+/// leaves with the same x operator are added before it runs.
+fn evaluate(
+    data: &[f64],
+    dims: [usize; 3],
+    ops: &[[Option<AxisOp>; 3]],
+    leaves: &[Leaf],
+    pooling: Pooling,
+    boundary: Boundary,
+) -> Vec<f64> {
+    let [nx, ny, _] = dims;
+    let plane = nx * ny;
+    let groups = tree(ops);
+    let mut bufs = Buffers::new(data.len());
+    let volumes: Vec<Option<Vec<f64>>> = groups
+        .iter()
+        .map(|g| {
+            g.z.as_ref()
+                .map(|z| z.apply(data, dims, 2, boundary, &mut bufs))
+        })
+        .collect();
+    // Distinct x operators of a sum, and the group of each leaf.
+    let mut x_ops: Vec<Option<AxisOp>> = Vec::new();
+    let x_group: Vec<usize> = leaves
+        .iter()
+        .map(|l| match x_ops.iter().position(|x| *x == l.x) {
+            Some(g) => g,
+            None => {
+                x_ops.push(l.x.clone());
+                x_ops.len() - 1
+            }
+        })
+        .collect();
+    let mut out = vec![0.0; data.len()];
+    out.par_chunks_mut(plane)
+        .enumerate()
+        .for_each(|(k, o_slice)| {
+            let mut rowbuf = Vec::new();
+            let mut acc: Vec<Option<Vec<f64>>> = vec![None; x_ops.len()];
+            let mut first = true;
+            for (g, vol) in groups.iter().zip(&volumes) {
+                let src = &vol.as_deref().unwrap_or(data)[k * plane..(k + 1) * plane];
+                for yg in &g.ys {
+                    let y =
+                        yg.y.as_ref()
+                            .map(|op| op.apply_plane(src, nx, ny, 1, boundary, &mut rowbuf));
+                    let y_data = y.as_deref().unwrap_or(src);
+                    for &i in &yg.leaves {
+                        let w = leaves[i].weight;
+                        match pooling {
+                            Pooling::Sum => match &mut acc[x_group[i]] {
+                                Some(a) => a.iter_mut().zip(y_data).for_each(|(a, v)| *a += w * v),
+                                slot => *slot = Some(y_data.iter().map(|v| w * v).collect()),
+                            },
+                            Pooling::Max => {
+                                let x = leaves[i].x.as_ref().map(|op| {
+                                    op.apply_plane(y_data, nx, ny, 0, boundary, &mut rowbuf)
+                                });
+                                let x_data = x.as_deref().unwrap_or(y_data);
+                                let signed = |v: f64| if w == 0.0 { v.abs() } else { w * v };
+                                if first {
+                                    o_slice
+                                        .iter_mut()
+                                        .zip(x_data)
+                                        .for_each(|(o, v)| *o = signed(*v));
+                                    first = false;
+                                } else {
+                                    o_slice
+                                        .iter_mut()
+                                        .zip(x_data)
+                                        .for_each(|(o, v)| *o = o.max(signed(*v)));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if pooling == Pooling::Sum {
+                o_slice.fill(0.0);
+                for (x, a) in x_ops.iter().zip(acc) {
+                    let a = a.expect("every x operator has a leaf");
+                    let r = x
+                        .as_ref()
+                        .map(|op| op.apply_plane(&a, nx, ny, 0, boundary, &mut rowbuf));
+                    o_slice
+                        .iter_mut()
+                        .zip(r.as_deref().unwrap_or(&a))
+                        .for_each(|(o, v)| *o += v);
+                }
+            }
+        });
+    out
+}
+
+/// Sum of the terms' responses.
+pub(crate) fn sum_of_terms(
+    data: &[f64],
+    dims: [usize; 3],
+    terms: &[Term],
+    boundary: Boundary,
+) -> Vec<f64> {
+    let ops: Vec<[Option<AxisOp>; 3]> = terms.iter().map(|t| t.ops.clone()).collect();
+    let leaves: Vec<Leaf> = terms
+        .iter()
+        .map(|t| Leaf {
+            x: t.ops[0].clone(),
+            weight: t.coef,
+        })
+        .collect();
+    evaluate(data, dims, &ops, &leaves, Pooling::Sum, boundary)
+}
+
+/// Voxel-wise maximum of the terms' responses (each times the sign of its coefficient).
+pub(crate) fn max_of_terms(
+    data: &[f64],
+    dims: [usize; 3],
+    terms: &[Term],
+    boundary: Boundary,
+) -> Vec<f64> {
+    // Canonical terms: kernels signed so their first tap is positive; a canonical filter seen
+    // with both signs contributes the absolute value of its response.
+    let mut canon: Vec<([Option<AxisOp>; 3], bool, bool)> = Vec::new();
+    for t in terms {
+        let mut sign = t.coef.signum();
+        let ops: [Option<AxisOp>; 3] = std::array::from_fn(|a| {
+            t.ops[a].as_ref().map(|op| {
+                let (s, c) = op.canonical();
+                sign *= s;
+                c
+            })
+        });
+        match canon.iter_mut().find(|(o, _, _)| *o == ops) {
+            Some(entry) => {
+                entry.1 |= sign > 0.0;
+                entry.2 |= sign < 0.0;
+            }
+            None => canon.push((ops, sign > 0.0, sign < 0.0)),
+        }
+    }
+    let ops: Vec<[Option<AxisOp>; 3]> = canon.iter().map(|c| c.0.clone()).collect();
+    let leaves: Vec<Leaf> = canon
+        .iter()
+        .map(|(o, plus, minus)| Leaf {
+            x: o[0].clone(),
+            weight: match (plus, minus) {
+                (true, true) => 0.0,
+                (false, _) => -1.0,
+                _ => 1.0,
+            },
+        })
+        .collect();
+    evaluate(data, dims, &ops, &leaves, Pooling::Max, boundary)
+}
+
+fn permutations(d: usize) -> Vec<(Vec<usize>, f64)> {
+    if d == 2 {
+        vec![(vec![0, 1], 1.0), (vec![1, 0], -1.0)]
+    } else {
+        vec![
+            (vec![0, 1, 2], 1.0),
+            (vec![0, 2, 1], -1.0),
+            (vec![1, 0, 2], -1.0),
+            (vec![1, 2, 0], 1.0),
+            (vec![2, 0, 1], 1.0),
+            (vec![2, 1, 0], -1.0),
+        ]
+    }
+}
+
+/// The mean over the proper right-angle rotations (24 in 3D, 4 in 2D) of the separable filter
+/// with operator `ops[a]` along axis `a`, as separable terms.
+///
+/// A rotation permutes the axes (`pi`) and reverses some (`f_a = -1`), with
+/// `sign(pi) * prod f_a = 1`. Writing each operator as `S + A` (symmetric part
+/// `S = (F + R)/2`, antisymmetric part `A = (F - R)/2`, `R` the reversed operator), the sum over
+/// the rotations with one permutation is `c (S_pi(1) x S_pi(2) x S_pi(3) + sign(pi) A x A x A)`
+/// with `c = 4` in 3D, 2 in 2D: every product holding an odd number of A's cancels. The mean is
+/// that over the group's 24 (4) elements; it equals the mean over the distinct rotated filters,
+/// since every distinct filter occurs equally often among the rotations.
+pub(crate) fn rotation_average(ops: &[AxisOp], d: usize) -> Vec<Term> {
+    let sym: Vec<AxisOp> = ops
+        .iter()
+        .map(|op| op.combine(0.5, &op.reversed(), 0.5))
+        .collect();
+    let anti: Vec<AxisOp> = ops
+        .iter()
+        .map(|op| op.combine(0.5, &op.reversed(), -0.5))
+        .collect();
+    let scale = if d == 3 { 4.0 / 24.0 } else { 2.0 / 4.0 };
+    let mut terms: Vec<Term> = Vec::new();
+    for (p, sign) in permutations(d) {
+        for (parts, coef) in [(&sym, scale), (&anti, scale * sign)] {
+            if p.iter().any(|&j| parts[j].is_zero()) {
+                continue;
+            }
+            let ops: [Option<AxisOp>; 3] =
+                std::array::from_fn(|a| (a < d).then(|| parts[p[a]].clone()));
+            match terms.iter_mut().find(|t| t.ops == ops) {
+                Some(t) => t.coef += coef,
+                None => terms.push(Term { coef, ops }),
+            }
+        }
+    }
+    terms.retain(|t| t.coef != 0.0);
+    terms
+}
+
+/// A separable filter given as kernels per axis, as a term.
+pub(crate) fn term_of(set: &crate::orient::KernelSet) -> Term {
+    Term {
+        coef: 1.0,
+        ops: std::array::from_fn(|a| set[a].clone().map(AxisOp::kernel)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::family::apply_set;
+    use crate::orient::{KernelSet, distinct_rotations};
+
+    fn data(dims: [usize; 3]) -> Vec<f64> {
+        (0..dims.iter().product::<usize>())
+            .map(|i| ((i * 7919) % 23) as f64 - 11.0)
+            .collect()
+    }
+
+    fn close(a: &[f64], b: &[f64]) {
+        for (x, y) in a.iter().zip(b) {
+            assert!((x - y).abs() < 1e-10, "{x} vs {y}");
+        }
+    }
+
+    #[test]
+    fn shared_sums_and_maxima_equal_the_term_by_term_computation() {
+        let dims = [7, 6, 5];
+        let v = data(dims);
+        let sets: Vec<KernelSet> = vec![
+            [
+                Some(vec![1.0, 2.0, 1.0]),
+                Some(vec![-1.0, 0.0, 1.0]),
+                Some(vec![0.5, 1.0, 0.5]),
+            ],
+            [
+                Some(vec![-1.0, 0.0, 1.0]),
+                Some(vec![-1.0, 0.0, 1.0]),
+                Some(vec![0.5, 1.0, 0.5]),
+            ],
+            [
+                Some(vec![1.0, 0.0, -1.0]),
+                Some(vec![1.0, 2.0, 1.0]),
+                Some(vec![2.0, -1.0, 0.0]),
+            ],
+        ];
+        let coefs = [1.0, -2.0, 0.5];
+        for b in Boundary::ALL {
+            let maps: Vec<Vec<f64>> = sets.iter().map(|s| apply_set(&v, dims, s, b)).collect();
+            let mut want_sum = vec![0.0; v.len()];
+            let mut want_max = vec![f64::NEG_INFINITY; v.len()];
+            for (m, c) in maps.iter().zip(coefs) {
+                for i in 0..v.len() {
+                    want_sum[i] += c * m[i];
+                    want_max[i] = want_max[i].max(c.signum() * m[i]);
+                }
+            }
+            let terms: Vec<Term> = sets
+                .iter()
+                .zip(coefs)
+                .map(|(s, c)| Term {
+                    coef: c,
+                    ..term_of(s)
+                })
+                .collect();
+            close(&sum_of_terms(&v, dims, &terms, b), &want_sum);
+            close(&max_of_terms(&v, dims, &terms, b), &want_max);
+        }
+    }
+
+    #[test]
+    fn the_rotation_average_equals_the_mean_over_distinct_rotations() {
+        let v = data([6, 5, 7]);
+        for (set, d) in [
+            (
+                [
+                    Some(vec![-1.0, -2.0, 0.0, 2.0, 1.0]),
+                    Some(vec![1.0, 4.0, 6.0, 4.0, 1.0]),
+                    Some(vec![3.0, 1.0, 0.0]),
+                ],
+                3,
+            ),
+            (
+                [
+                    Some(vec![0.2, 0.5, -0.1]),
+                    Some(vec![1.0, -3.0, 0.0]),
+                    Some(vec![0.2, 0.5, -0.1]),
+                ],
+                3,
+            ),
+            (
+                [Some(vec![1.0, 2.0, 0.0]), Some(vec![-1.0, 1.0, 0.0]), None],
+                2,
+            ),
+        ] {
+            let rotated = distinct_rotations(std::slice::from_ref(&set), d);
+            let mut want = vec![0.0; v.len()];
+            for r in &rotated {
+                let m = apply_set(&v, [6, 5, 7], &r[0], Boundary::Mirror);
+                want.iter_mut()
+                    .zip(&m)
+                    .for_each(|(w, x)| *w += x / rotated.len() as f64);
+            }
+            let ops: Vec<AxisOp> = set[..d]
+                .iter()
+                .map(|k| AxisOp::kernel(k.clone().unwrap()))
+                .collect();
+            let terms = rotation_average(&ops, d);
+            close(
+                &sum_of_terms(&v, [6, 5, 7], &terms, Boundary::Mirror),
+                &want,
+            );
+        }
+    }
+
+    #[test]
+    fn an_antisymmetric_kernel_averages_to_nothing_over_rotations() {
+        // E5 L5 S5: E5 is antisymmetric, L5 and S5 symmetric: both parts vanish.
+        let ops = [
+            AxisOp::kernel(vec![-1.0, -2.0, 0.0, 2.0, 1.0]),
+            AxisOp::kernel(vec![1.0, 4.0, 6.0, 4.0, 1.0]),
+            AxisOp::kernel(vec![-1.0, 0.0, 2.0, 0.0, -1.0]),
+        ];
+        assert!(rotation_average(&ops, 3).is_empty());
+    }
+}
