@@ -182,8 +182,55 @@ impl Plan {
     }
 
     /// Inverse transform in place, normalised.
+    #[cfg(test)]
     pub(crate) fn inverse(&self, grid: &mut [Complex64]) {
         self.run(grid, true);
+    }
+
+    /// The inverse transform of `grid`, normalised, read only in the `dims` window at `start`
+    /// through `response`: along z every column is needed, then per kept slice every column
+    /// along y, then along x only the kept rows.
+    pub(crate) fn inverse_window(
+        &self,
+        grid: &mut [Complex64],
+        start: [usize; 3],
+        dims: [usize; 3],
+        response: impl Fn(Complex64) -> f64 + Sync,
+    ) -> Vec<f64> {
+        let [sx, sy, sz] = self.size;
+        let plane = sx * sy;
+        let n = if self.three_d { sx * sy * sz } else { sx * sy };
+        let scale = 1.0 / n as f64;
+        if self.three_d && sz > 1 {
+            let mut t = vec![Complex64::default(); grid.len()];
+            transpose(grid, sz, plane, &mut t);
+            let fft = self.axes[2].get(true);
+            t.par_chunks_mut(sz).for_each(|line| fft.process(line));
+            transpose(&t, plane, sz, grid);
+        }
+        let [nx, ny, nz] = dims;
+        let mut out = vec![0.0; nx * ny * nz];
+        out.par_chunks_mut(nx * ny)
+            .enumerate()
+            .for_each(|(k, o_slice)| {
+                let z = start[2] + k;
+                let slice = &grid[z * plane..(z + 1) * plane];
+                let mut tmp = vec![Complex64::default(); plane];
+                transpose(slice, sy, sx, &mut tmp);
+                self.axes[1].get(true).process(&mut tmp);
+                let mut row = vec![Complex64::default(); sx];
+                for (j, o_row) in o_slice.chunks_mut(nx).enumerate() {
+                    let y = start[1] + j;
+                    for (x, r) in row.iter_mut().enumerate() {
+                        *r = tmp[x * sy + y];
+                    }
+                    self.axes[0].get(true).process(&mut row);
+                    for (o, v) in o_row.iter_mut().zip(&row[start[0]..start[0] + nx]) {
+                        *o = response(v * scale);
+                    }
+                }
+            });
+        out
     }
 }
 
@@ -245,21 +292,8 @@ impl Padded {
                 v * m
             })
             .collect();
-        self.plan.inverse(&mut grid);
-        let [nx, ny, nz] = self.dims;
-        let mut out = vec![0.0; nx * ny * nz];
-        out.par_chunks_mut(nx * ny)
-            .enumerate()
-            .for_each(|(z, slice)| {
-                for (y, row) in slice.chunks_mut(nx).enumerate() {
-                    let off = self.before[0]
-                        + size[0] * (self.before[1] + y + size[1] * (self.before[2] + z));
-                    for (o, v) in row.iter_mut().zip(&grid[off..off + nx]) {
-                        *o = response(*v);
-                    }
-                }
-            });
-        out
+        self.plan
+            .inverse_window(&mut grid, self.before, self.dims, response)
     }
 }
 

@@ -27,6 +27,26 @@ pub(crate) fn orientations(s: &GaborSettings) -> Vec<f64> {
     }
 }
 
+/// The orientations whose maps are computed, each with the number of orientations it stands
+/// for. The kernel at `theta + pi` is the complex conjugate of the kernel at `theta` (the
+/// envelope is symmetric), so on a real image its response is the conjugate response: the same
+/// modulus. For the modulus, an orientation whose opposite was already listed is not computed
+/// again but counted twice.
+fn distinct_moduli(thetas: &[f64], modulus: bool) -> Vec<(f64, usize)> {
+    let mut out: Vec<(f64, usize)> = Vec::new();
+    for &t in thetas {
+        let opposite = |u: f64| {
+            let d = (t - u - std::f64::consts::PI).rem_euclid(TAU);
+            d < 1e-9 || TAU - d < 1e-9
+        };
+        match out.iter_mut().find(|(u, _)| modulus && opposite(*u)) {
+            Some(entry) => entry.1 += 1,
+            None => out.push((t, 1)),
+        }
+    }
+    out
+}
+
 /// The complex kernel value at physical offset (x, y) mm.
 pub(crate) fn kernel(s: &GaborSettings, theta: f64, x: f64, y: f64) -> Complex64 {
     let (sin, cos) = theta.sin_cos();
@@ -53,11 +73,19 @@ fn in_plane(
     ];
     let padded = Padded::new(data, dims, [r, r, 0], size, false, s.boundary);
     let mut pool = Pool::new(s.rotation_invariance.unwrap_or(Pooling::Mean));
-    for theta in orientations(s) {
+    for (theta, count) in distinct_moduli(&orientations(s), modulus) {
         let spectrum = kernel_spectrum(&padded.plan, [r, r, 0], |dx, dy, _| {
             kernel(s, theta, dx as f64 * spacing[0], dy as f64 * spacing[1])
         });
-        pool.add(padded.apply(&spectrum, |v| if modulus { v.norm() } else { v.re }));
+        // The modulus as sqrt(re^2 + im^2) (no overflow at these magnitudes; hypot is slower).
+        let map = padded.apply(&spectrum, |v| {
+            if modulus {
+                (v.re * v.re + v.im * v.im).sqrt()
+            } else {
+                v.re
+            }
+        });
+        pool.add_times(map, count);
     }
     pool.finish()
 }
@@ -128,4 +156,37 @@ pub(crate) fn apply(
     s: &GaborSettings,
 ) -> Vec<f64> {
     response(data, dims, spacing, s, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opposite_orientations_share_one_modulus_map() {
+        let pi = std::f64::consts::PI;
+        // 8 orientations pi/4 apart over a full turn: 4 distinct moduli.
+        let thetas: Vec<f64> = (0..8).map(|k| k as f64 * pi / 4.0).collect();
+        let d = distinct_moduli(&thetas, true);
+        assert_eq!(d.len(), 4);
+        assert!(d.iter().all(|(_, n)| *n == 2));
+        // The real part differs between opposite orientations: all are computed.
+        assert_eq!(distinct_moduli(&thetas, false).len(), 8);
+        // A conjugate kernel: K(theta + pi) = conj K(theta) at every offset.
+        let s = GaborSettings {
+            sigma_mm: 5.0,
+            wavelength_mm: 2.0,
+            gamma: 1.5,
+            theta: 0.0,
+            rotation_invariance: None,
+            delta_theta: None,
+            orthogonal_planes: false,
+            boundary: crate::Boundary::Zero,
+        };
+        for (x, y) in [(1.0, 2.0), (-3.0, 0.5), (0.0, 4.0)] {
+            let a = kernel(&s, 0.7, x, y);
+            let b = kernel(&s, 0.7 + pi, x, y);
+            assert!((a.conj() - b).norm() < 1e-12);
+        }
+    }
 }

@@ -49,6 +49,18 @@ impl Pool {
         }
     }
 
+    /// Adds a map that stands for `times` identical maps.
+    pub(crate) fn add_times(&mut self, map: Vec<f64>, times: usize) {
+        if self.pooling == Pooling::Mean && times > 1 {
+            let t = times as f64;
+            self.add(map.iter().map(|v| v * t).collect());
+            self.count += times - 1;
+        } else {
+            self.add(map);
+            self.count += times.saturating_sub(1);
+        }
+    }
+
     pub(crate) fn add(&mut self, map: Vec<f64>) {
         self.count += 1;
         match &mut self.acc {

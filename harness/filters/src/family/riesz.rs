@@ -75,8 +75,8 @@ fn base(data: &[f64], dims: [usize; 3], spacing: [f64; 3], s: &RieszSettings) ->
             let (before, size) = simoncelli::grid(dims, d, s.boundary);
             let padded = Padded::new(data, dims, before, size, three_d, s.boundary);
             let transfer = simoncelli::sample(&padded.plan, three_d, |nu| {
-                let r = (nu[0] * nu[0] + nu[1] * nu[1] + nu[2] * nu[2]).sqrt();
-                Complex64::new(simoncelli::transfer(r, *level), 0.0)
+                let r2 = nu[0] * nu[0] + nu[1] * nu[1] + nu[2] * nu[2];
+                Complex64::new(simoncelli::transfer_squared(r2, *level), 0.0)
             });
             Base { padded, transfer }
         }
@@ -99,14 +99,25 @@ fn monomial_transfer(
         2 => Complex64::new(-1.0, 0.0),
         _ => Complex64::new(0.0, 1.0),
     };
+    // |w|^L from |w|^2 by multiplications (one square root for odd L).
+    let length_power = |len2: f64| {
+        let even = (0..total / 2).fold(1.0, |p, _| p * len2);
+        if total % 2 == 1 {
+            even * len2.sqrt()
+        } else {
+            even
+        }
+    };
     let riesz = simoncelli::sample(&base.padded.plan, three_d, |nu| {
         let w = [nu[0] / spacing[0], nu[1] / spacing[1], nu[2] / spacing[2]];
         let len2 = w[0] * w[0] + w[1] * w[1] + w[2] * w[2];
         if len2 == 0.0 {
             return Complex64::default();
         }
-        let mono: f64 = (0..3).map(|a| w[a].powi(alpha[a] as i32)).product();
-        phase * (norm * mono / len2.powf(total as f64 / 2.0))
+        let mono: f64 = (0..3)
+            .map(|a| (0..alpha[a]).fold(1.0, |p, _| p * w[a]))
+            .product();
+        phase * (norm * mono / length_power(len2))
     });
     riesz
         .iter()

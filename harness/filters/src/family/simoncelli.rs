@@ -23,14 +23,24 @@ pub(crate) fn transfer(nu: f64, level: u32) -> f64 {
     }
 }
 
+/// [`transfer`] from the squared radial frequency: outside the band without a square root.
+pub(crate) fn transfer_squared(nu2: f64, level: u32) -> f64 {
+    let nu_max = 0.5f64.powi(level as i32 - 1);
+    if nu2 < nu_max * nu_max / 16.0 || nu2 > nu_max * nu_max {
+        0.0
+    } else {
+        transfer(nu2.sqrt(), level)
+    }
+}
+
 /// Padding in front and the transformed grid for a Fourier-domain filter of the image.
 pub(crate) fn grid(dims: [usize; 3], d: usize, boundary: Boundary) -> ([usize; 3], [usize; 3]) {
     let mut before = [0; 3];
     let mut size = dims;
     if boundary != Boundary::Periodic {
         for a in 0..d {
-            before[a] = dims[a] / 2;
-            size[a] = 2 * dims[a];
+            before[a] = dims[a] / 4;
+            size[a] = dims[a] + 2 * (dims[a] / 4);
         }
     }
     (before, size)
@@ -89,8 +99,8 @@ pub(crate) fn apply_on(
         centred_frequency
     };
     let h = sample_on(&padded.plan, d == 3, frequency, |nu| {
-        let r = (nu[0] * nu[0] + nu[1] * nu[1] + nu[2] * nu[2]).sqrt();
-        Complex64::new(transfer(r, s.level), 0.0)
+        let r2 = nu[0] * nu[0] + nu[1] * nu[1] + nu[2] * nu[2];
+        Complex64::new(transfer_squared(r2, s.level), 0.0)
     });
     padded.apply(&h, |v| v.re)
 }
