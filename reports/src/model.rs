@@ -1,5 +1,5 @@
 use radcheck_stats::Status;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a reference value describes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -86,7 +86,7 @@ impl Counts {
 }
 
 /// The extractor that produced the values.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExtractorInfo {
     /// Name, e.g. `radcheck-builtin`.
     pub name: String,
@@ -95,7 +95,7 @@ pub struct ExtractorInfo {
 }
 
 /// An input file (or embedded data set) and its SHA-256.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InputFile {
     /// Role: `image`, `mask`, `reference`.
     pub role: String,

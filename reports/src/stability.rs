@@ -12,6 +12,11 @@ use serde::Serialize;
 use crate::printer::csv_field;
 use crate::{ExtractorInfo, InputFile};
 
+pub use crate::agreement::{
+    AgreementReport, AgreementRow, AgreementSummary, ExplanationSummary, PairAgreement, PairRow,
+    SubjectDisagreement,
+};
+
 /// Which analysis a stability report holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum StabilityKind {
@@ -177,83 +182,21 @@ pub struct StabilityReport {
     pub features: Vec<StabilityRow>,
 }
 
-/// One feature's agreement between two tables.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct AgreementRow {
-    /// Feature tag.
-    pub feature: String,
-    /// Subjects with a value in both tables.
-    pub n: usize,
-    /// Lin's CCC.
-    pub ccc: Option<f64>,
-    /// Lower bound of the CCC's 95% CI.
-    pub ccc_ci_low: Option<f64>,
-    /// Upper bound of the CCC's 95% CI.
-    pub ccc_ci_high: Option<f64>,
-    /// ICC(A,1) (absolute agreement, Shrout-Fleiss ICC(2,1)).
-    pub icc: Option<f64>,
-    /// Lower bound of its 95% CI.
-    pub icc_ci_low: Option<f64>,
-    /// Upper bound of its 95% CI.
-    pub icc_ci_high: Option<f64>,
-    /// Mean of (b - a) / ((|a| + |b|) / 2) over subjects (0 when both are 0).
-    pub mean_relative_difference: Option<f64>,
-    /// Bland-Altman bias (mean of b - a).
-    pub bias: Option<f64>,
-    /// Lower 95% limit of agreement.
-    pub loa_low: Option<f64>,
-    /// Upper 95% limit of agreement.
-    pub loa_high: Option<f64>,
-    /// Why a statistic is undefined.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
-/// Agreement between two extractors (or readers) on the same subjects.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AgreementReport {
-    /// Always `agreement`.
-    pub kind: &'static str,
-    /// Tables A and B with their SHA-256.
-    pub provenance: StabilityProvenance,
-    /// Subjects in both tables.
-    pub n_subjects: usize,
-    /// Features only in table A.
-    pub only_in_a: Vec<String>,
-    /// Features only in table B.
-    pub only_in_b: Vec<String>,
-    /// Features whose CCC is at least 0.90 (count), and the total.
-    pub summary: AgreementSummary,
-    /// Per common feature, in table A's order.
-    pub features: Vec<AgreementRow>,
-}
-
-/// Counts of an agreement report.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct AgreementSummary {
-    /// CCC >= 0.90.
-    pub ccc_at_least_0_90: usize,
-    /// CCC undefined.
-    pub undefined: usize,
-    /// Common features.
-    pub total: usize,
-}
-
-fn fmt(v: Option<f64>, digits: usize) -> String {
+pub(crate) fn fmt(v: Option<f64>, digits: usize) -> String {
     match v {
         Some(x) if x.is_finite() => format!("{x:.digits$}"),
         _ => "-".into(),
     }
 }
 
-fn csv_num(v: Option<f64>) -> String {
+pub(crate) fn csv_num(v: Option<f64>) -> String {
     match v {
         Some(x) if x.is_finite() => format!("{x}"),
         _ => String::new(),
     }
 }
 
-fn provenance_lines(p: &StabilityProvenance, w: &mut impl Write) -> io::Result<()> {
+pub(crate) fn provenance_lines(p: &StabilityProvenance, w: &mut impl Write) -> io::Result<()> {
     writeln!(w, "# radcheck {}", p.radcheck_version)?;
     for t in &p.tables {
         writeln!(w, "# {} {} sha256 {}", t.role, t.source, t.sha256)?;
@@ -383,95 +326,6 @@ impl StabilityReport {
                 write!(w, ",{}", r.robust.unwrap_or(false))?;
             }
             writeln!(w)?;
-        }
-        Ok(())
-    }
-
-    /// The JSON evidence file.
-    pub fn print_json(&self, mut w: impl Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut w, self).map_err(io::Error::other)?;
-        writeln!(w)
-    }
-}
-
-impl AgreementReport {
-    /// Plain-text summary and one line per feature.
-    pub fn print_text(&self, mut w: impl Write) -> io::Result<()> {
-        let names: Vec<&str> = self
-            .provenance
-            .tables
-            .iter()
-            .map(|t| t.source.as_str())
-            .collect();
-        writeln!(
-            w,
-            "radcheck {}: agreement of {} ({} subjects in both)",
-            self.provenance.radcheck_version,
-            names.join(" vs "),
-            self.n_subjects
-        )?;
-        writeln!(
-            w,
-            "features: {} of {} with CCC >= 0.90, {} undefined; {} only in A, {} only in B",
-            self.summary.ccc_at_least_0_90,
-            self.summary.total,
-            self.summary.undefined,
-            self.only_in_a.len(),
-            self.only_in_b.len()
-        )?;
-        writeln!(w)?;
-        let width = self
-            .features
-            .iter()
-            .map(|r| r.feature.len())
-            .max()
-            .unwrap_or(7)
-            .max(7);
-        writeln!(
-            w,
-            "{:<width$}  {:>4}  {:>7}  {:>17}  {:>7}  {:>9}  {:>10}",
-            "feature", "n", "ccc", "95% ci", "icc", "mean rel", "bias"
-        )?;
-        for r in &self.features {
-            writeln!(
-                w,
-                "{:<width$}  {:>4}  {:>7}  {:>17}  {:>7}  {:>9}  {:>10}",
-                r.feature,
-                r.n,
-                fmt(r.ccc, 3),
-                format!("{} .. {}", fmt(r.ccc_ci_low, 3), fmt(r.ccc_ci_high, 3)),
-                fmt(r.icc, 3),
-                fmt(r.mean_relative_difference, 4),
-                r.bias.map(|b| format!("{b:.4e}")).unwrap_or("-".into())
-            )?;
-        }
-        Ok(())
-    }
-
-    /// CSV: `#` provenance lines, a header, one row per feature.
-    pub fn print_csv(&self, mut w: impl Write) -> io::Result<()> {
-        provenance_lines(&self.provenance, &mut w)?;
-        writeln!(
-            w,
-            "feature,n,ccc,ccc_ci_low,ccc_ci_high,icc,icc_ci_low,icc_ci_high,mean_relative_difference,bias,loa_low,loa_high"
-        )?;
-        for r in &self.features {
-            writeln!(
-                w,
-                "{},{},{},{},{},{},{},{},{},{},{},{}",
-                csv_field(&r.feature),
-                r.n,
-                csv_num(r.ccc),
-                csv_num(r.ccc_ci_low),
-                csv_num(r.ccc_ci_high),
-                csv_num(r.icc),
-                csv_num(r.icc_ci_low),
-                csv_num(r.icc_ci_high),
-                csv_num(r.mean_relative_difference),
-                csv_num(r.bias),
-                csv_num(r.loa_low),
-                csv_num(r.loa_high)
-            )?;
         }
         Ok(())
     }

@@ -18,6 +18,8 @@
 //! - [`settings_file`]: settings files and presets.
 //! - [`stability`]: cohort manifests, perturbation studies (resumable, parallel) and their
 //!   per-feature reliability analysis.
+//! - [`cohort`]: cohort runs (a cohort extraction, a perturbation study) split into shards,
+//!   cached per unit, merged into the bytes of an unsharded run.
 //! - [`submission`]: a team's filled-in IBSI 1 submission workbook (or CSV), scored.
 //!
 //! ```
@@ -29,6 +31,7 @@
 #![deny(missing_docs)]
 
 mod builtin;
+pub mod cohort;
 mod csv_rows;
 pub mod data;
 pub mod diagnose;

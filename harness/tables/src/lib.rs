@@ -13,7 +13,8 @@
 //! - `read`: [`read`] with [`ReadOptions`] (missing-value markers: [`MISSING_MARKERS`]); annotation
 //!   columns ([`Annotation`]: batch, covariates, split) are kept as text with each row;
 //! - `write`: [`write()`] and [`write_to`] with [`WriteOptions`] (deterministic output);
-//! - `pair`: [`pair`] joins two tables on subject and feature for agreement statistics;
+//! - `pair`: [`pair`] joins two tables on subject and feature for agreement statistics, [`join`]
+//!   two or more on their row keys;
 //! - `units`: [`UnitTable`], a cohort run's values built one unit at a time, and the part files
 //!   shards write ([`write_part`], [`read_part_info`]);
 //! - `merge`: [`merge_parts`] stacks part files into the rows of the unsharded run (a polars
@@ -62,7 +63,7 @@ mod write;
 pub use error::{AnnotationConflict, Duplicate, Location, TableError};
 pub use merge::{Merged, merge_parts};
 pub use options::{Format, Layout, ReadOptions, WriteOptions};
-pub use pair::{Paired, PairedFeature, pair};
+pub use pair::{Joined, JoinedFeature, Paired, PairedFeature, join, pair};
 pub use read::{MISSING_MARKERS, PROVENANCE_KEY, read, read_columns};
 pub use table::{
     Annotation, AnnotationKind, FeatureTable, IN_MEMORY, RepeatCheck, Replicates, RowKey,

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::{FeatureTable, TableError};
+use crate::{FeatureTable, RowKey, TableError};
 
 /// Two tables joined on subject, for agreement statistics.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,6 +102,121 @@ pub fn pair(a: &FeatureTable, b: &FeatureTable) -> Result<Paired, TableError> {
     })
 }
 
+/// Several tables joined on their row keys (subject, and the repeat column when they have one,
+/// e.g. the ROI of a cohort table) and their features on the name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Joined {
+    /// Keys in every table, in the first table's row order.
+    pub keys: Vec<RowKey>,
+    /// Per table, its keys missing from at least one other table (its own order).
+    pub keys_not_in_all: Vec<Vec<RowKey>>,
+    /// Features in every table, in the first table's column order, with values aligned on
+    /// `keys`: `values[table][row]`.
+    pub features: Vec<JoinedFeature>,
+    /// Per table, its features missing from at least one other table (its own order).
+    pub features_not_in_all: Vec<Vec<String>>,
+}
+
+/// One feature's values in every table, aligned on [`Joined::keys`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct JoinedFeature {
+    /// The feature.
+    pub feature: String,
+    /// `values[table][row]`.
+    pub values: Vec<Vec<Option<f64>>>,
+}
+
+/// Joins two or more tables with one row per key (see [`Joined`]). Errors: a key with several
+/// rows, no key or no feature in every table.
+pub fn join(tables: &[&FeatureTable]) -> Result<Joined, TableError> {
+    let rows: Vec<HashMap<&RowKey, usize>> = tables
+        .iter()
+        .map(|t| rows_by_key(t))
+        .collect::<Result<_, _>>()?;
+    let (Some(first), Some(second)) = (tables.first(), tables.get(1)) else {
+        return Err(TableError::Shape {
+            path: std::path::PathBuf::from(crate::IN_MEMORY),
+            reason: "agreement needs at least two tables".to_string(),
+        });
+    };
+    let in_all = |key: &RowKey| rows.iter().all(|r| r.contains_key(key));
+    let keys: Vec<RowKey> = first.rows().iter().filter(|k| in_all(k)).cloned().collect();
+    if keys.is_empty() {
+        return Err(TableError::NoCommonSubjects {
+            a: first.name(),
+            b: second.name(),
+        });
+    }
+    let keys_not_in_all = tables
+        .iter()
+        .map(|t| t.rows().iter().filter(|k| !in_all(k)).cloned().collect())
+        .collect();
+    let columns: Vec<HashMap<&str, usize>> = tables
+        .iter()
+        .map(|t| {
+            t.features()
+                .iter()
+                .enumerate()
+                .map(|(j, f)| (f.as_str(), j))
+                .collect()
+        })
+        .collect();
+    let feature_in_all = |f: &str| columns.iter().all(|c| c.contains_key(f));
+    let features: Vec<JoinedFeature> = first
+        .features()
+        .iter()
+        .filter(|f| feature_in_all(f))
+        .map(|f| JoinedFeature {
+            feature: f.clone(),
+            values: tables
+                .iter()
+                .enumerate()
+                .map(|(t, table)| {
+                    let j = columns[t][f.as_str()];
+                    keys.iter().map(|k| table.values()[rows[t][k]][j]).collect()
+                })
+                .collect(),
+        })
+        .collect();
+    if features.is_empty() {
+        return Err(TableError::NoCommonFeatures {
+            a: first.name(),
+            b: second.name(),
+        });
+    }
+    let features_not_in_all = tables
+        .iter()
+        .map(|t| {
+            t.features()
+                .iter()
+                .filter(|f| !feature_in_all(f))
+                .cloned()
+                .collect()
+        })
+        .collect();
+    Ok(Joined {
+        keys,
+        keys_not_in_all,
+        features,
+        features_not_in_all,
+    })
+}
+
+fn rows_by_key(t: &FeatureTable) -> Result<HashMap<&RowKey, usize>, TableError> {
+    let mut rows: HashMap<&RowKey, usize> = HashMap::new();
+    for (i, key) in t.rows().iter().enumerate() {
+        if rows.insert(key, i).is_some() {
+            let count = t.rows().iter().filter(|k| *k == key).count();
+            return Err(TableError::NotOneRowPerSubject {
+                path: t.name(),
+                subject: key.subject.clone(),
+                rows: count,
+            });
+        }
+    }
+    Ok(rows)
+}
+
 fn rows_by_subject(t: &FeatureTable) -> Result<HashMap<&str, usize>, TableError> {
     let mut rows: HashMap<&str, usize> = HashMap::new();
     for (i, key) in t.rows().iter().enumerate() {
@@ -174,6 +289,55 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn join_three_tables_on_common_keys_and_features() {
+        let a = table(
+            &["f", "g", "only_a"],
+            &[
+                ("p1", &[Some(1.0), Some(2.0), None]),
+                ("p2", &[Some(3.0), Some(4.0), None]),
+                ("p3", &[Some(5.0), None, None]),
+            ],
+        );
+        let b = table(
+            &["g", "f"],
+            &[
+                ("p3", &[Some(6.0), Some(7.0)]),
+                ("p1", &[Some(8.0), Some(9.0)]),
+            ],
+        );
+        let c = table(
+            &["f", "g"],
+            &[
+                ("p1", &[Some(10.0), Some(11.0)]),
+                ("p3", &[Some(12.0), Some(13.0)]),
+                ("p4", &[None, None]),
+            ],
+        );
+        let j = join(&[&a, &b, &c]).unwrap();
+        assert_eq!(j.keys, [RowKey::subject("p1"), RowKey::subject("p3")]);
+        assert_eq!(
+            j.keys_not_in_all,
+            [
+                vec![RowKey::subject("p2")],
+                vec![],
+                vec![RowKey::subject("p4")]
+            ]
+        );
+        assert_eq!(j.features_not_in_all[0], ["only_a"]);
+        assert_eq!(j.features[0].feature, "f");
+        assert_eq!(
+            j.features[0].values,
+            [
+                vec![Some(1.0), Some(5.0)],
+                vec![Some(9.0), Some(7.0)],
+                vec![Some(10.0), Some(12.0)]
+            ]
+        );
+        assert_eq!(j.features[1].values[0], [Some(2.0), None]);
+        assert!(join(&[&a]).is_err());
     }
 
     #[test]

@@ -1,14 +1,11 @@
 //! Per-feature reliability of repeated or perturbed measurements: ICC (with CI and F test),
 //! CCC of the first two repeats, wCV and the Koo & Li grade, as report rows.
 
-use std::io::{self, Write};
-
-use radcheck_reports::printer::csv_field;
 use radcheck_reports::stability::{GradeCounts, StabilityRow};
 use radcheck_stats::reliability::{self, Grade, IccForm};
 use radcheck_tables::FeatureTable;
 
-use super::StudyValues;
+use crate::cohort::MergedRun;
 
 /// Rows of a stability report and the design they came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,42 +118,18 @@ pub fn analyse_table(
     })
 }
 
-/// The analysis of a perturbation study's values.
-pub fn analyse_study(values: &StudyValues, form: IccForm) -> Analysis {
-    let rows = values
+/// The analysis of a merged perturbation study: every feature's `[case][perturbation]` matrix
+/// over every case of the manifest (a failed unit is missing).
+pub fn analyse_study(run: &MergedRun, form: IccForm) -> Analysis {
+    let rows = run
+        .table
         .features
         .iter()
-        .enumerate()
-        .map(|(f, name)| feature_row(name, &values.replicates(f), form))
+        .map(|name| feature_row(name, &run.replicates(name), form))
         .collect();
     Analysis {
-        n_subjects: values.subjects.len(),
-        n_repeats: values.perturbations,
+        n_subjects: run.cases.len(),
+        n_repeats: run.perturbations(),
         rows,
     }
-}
-
-/// Writes a study's values as a long CSV table: `subject,perturbation,feature,value` (empty
-/// value: undefined or failed), subjects in manifest order, perturbations ascending, features in
-/// extractor order. Values print with Rust's shortest round-trip representation.
-pub fn write_values_csv(values: &StudyValues, mut w: impl Write) -> io::Result<()> {
-    writeln!(w, "# radcheck {}", crate::RADCHECK_VERSION)?;
-    writeln!(
-        w,
-        "# extractor {} {}",
-        values.extractor.name, values.extractor.version
-    )?;
-    writeln!(w, "subject,perturbation,feature,value")?;
-    for (s, subject) in values.subjects.iter().enumerate() {
-        let subject = csv_field(subject);
-        for (i, unit) in values.values[s].iter().enumerate() {
-            for (f, feature) in values.features.iter().enumerate() {
-                match unit[f] {
-                    Some(v) => writeln!(w, "{subject},{i},{feature},{v}")?,
-                    None => writeln!(w, "{subject},{i},{feature},")?,
-                }
-            }
-        }
-    }
-    Ok(())
 }

@@ -1,306 +1,345 @@
 //! Perturbation studies: every case of a cohort, perturbed `n` times, through an extractor.
 //!
-//! Each (subject, perturbation) pair is one unit of work. Its features are written to a cache
-//! file in the study's work folder as soon as they are computed (`cases/<subject>/<index>.json`,
-//! written atomically), together with a key that hashes everything the result depends on
-//! (radcheck version, extractor name and version, settings, perturbation chain, seed, index and
-//! the SHA-256 of the inputs). A rerun with the same work folder reuses every unit whose key
-//! matches and recomputes the others, so an interrupted study resumes where it stopped and a
-//! changed setting never mixes old and new values.
+//! Each (case, perturbation) pair is one unit of work, numbered `case * n + perturbation` in
+//! manifest order. Its features are cached in the study folder as soon as they are computed
+//! (`cases/<subject>/<index>.json`) under a key that hashes everything they depend on (see
+//! [`crate::cohort`]): a rerun reuses every unit whose key matches, so an interrupted study
+//! resumes where it stopped and a changed setting never mixes old and new values. A case whose
+//! units are all cached is not even loaded.
 //!
-//! Subjects are processed one after the other (one image in memory), their perturbations in
-//! parallel (rayon). The perturbation of unit `(subject, i)` is drawn from the stream `i` of a
-//! ChaCha generator seeded with the study seed, so results do not depend on the order or the
-//! number of threads.
+//! Cases are processed one after the other (one image in memory), their perturbations in
+//! parallel (rayon). What depends only on the case is computed once per case
+//! ([`radcheck_perturb::Subject`]: the ROI, the image's noise level, the supervoxels of contour
+//! randomisation). The perturbation of unit `(case, i)` is drawn from stream `i` of a ChaCha
+//! generator seeded with the study seed, so results do not depend on the order or the number of
+//! threads. Each case's units go into the shard's table as soon as the case is done, column by
+//! column (the per-unit feature lists are dropped), and the shard's part file is written at the
+//! end; [`crate::cohort::merge`] turns the parts into the study's outputs.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use radcheck_io::Limits;
 use radcheck_perturb::Chain;
-use radcheck_reports::{ExtractorInfo, InputFile};
+use radcheck_reports::InputFile;
+use radcheck_tables::{UnitKeys, UnitRow, UnitTable};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use super::cohort::Cohort;
+use super::cohort::{Cohort, CohortCase};
+use crate::cohort::cache::{self, CachedUnit, PerturbationKey, UnitFeatures};
+use crate::cohort::{
+    CaseRecord, OutputOptions, PerturbationSpec, RunError, RunIdentity, RunKind, Shard,
+    ShardOutcome, UnitFailure, facts, has_roi_column, shard_cases, write_part,
+};
 use crate::runner::error_chain;
-use crate::{CaseInput, Extractor, ExtractorSettings, RADCHECK_VERSION};
-
-/// One unit's features: tag and value (`None`: undefined).
-type UnitFeatures = Vec<(String, Option<f64>)>;
+use crate::{CaseInput, Extractor, ExtractorSettings};
 
 /// What a perturbation study runs.
 pub struct PerturbationStudy<'a> {
     /// The cases.
     pub cohort: &'a Cohort,
+    /// The manifest file with its SHA-256 (provenance and run identity).
+    pub cohort_file: InputFile,
     /// Who computes the features.
     pub extractor: &'a dyn Extractor,
     /// Extractor settings (processing and features).
     pub settings: &'a ExtractorSettings,
     /// The perturbation chain.
     pub chain: &'a Chain,
-    /// Number of perturbed copies per subject.
+    /// Number of perturbed copies per case.
     pub perturbations: usize,
     /// Seed of the perturbations.
     pub seed: u64,
-    /// Work folder for the per-unit cache (resume); `None` keeps nothing on disk.
-    pub work_dir: Option<&'a Path>,
+    /// Study folder: `cases/` (the per-unit cache) and `parts/`.
+    pub out: &'a Path,
+    /// The shard to compute ([`Shard::WHOLE`] for the whole study).
+    pub shard: Shard,
+    /// Table format and layout, robustness rule.
+    pub output: OutputOptions,
     /// Limits for reading inputs.
     pub limits: Limits,
 }
 
-/// Progress of a running study, for a progress bar.
+impl PerturbationStudy<'_> {
+    /// The study's identity.
+    pub fn identity(&self) -> RunIdentity {
+        RunIdentity {
+            kind: RunKind::PerturbationStudy,
+            radcheck_version: crate::RADCHECK_VERSION.into(),
+            extractor: self.extractor.info(),
+            settings: serde_json::to_value(self.settings).expect("settings serialise"),
+            cohort: self.cohort_file.clone(),
+            perturbation: Some(PerturbationSpec {
+                chain: serde_json::to_value(self.chain).expect("chains serialise"),
+                perturbations: self.perturbations,
+                seed: self.seed,
+            }),
+        }
+    }
+}
+
+/// Progress of a running study or cohort extraction, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
     /// Units done (computed, reused or failed).
     pub done: usize,
-    /// Units in the study.
+    /// Units in the shard.
     pub total: usize,
     /// Units taken from the cache so far.
     pub reused: usize,
 }
 
-/// A unit that produced no features.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct UnitFailure {
-    /// Subject.
-    pub subject: String,
-    /// Perturbation index, or `None` when the subject's inputs could not be loaded.
-    pub perturbation: Option<usize>,
-    /// What went wrong.
-    pub message: String,
+/// Counters shared by the units of a shard.
+struct Counters<'a> {
+    done: AtomicUsize,
+    reused: AtomicUsize,
+    total: usize,
+    progress: &'a (dyn Fn(Progress) + Sync),
 }
 
-/// The values a study produced.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StudyValues {
-    /// Subjects, in manifest order.
-    pub subjects: Vec<String>,
-    /// Number of perturbations per subject.
-    pub perturbations: usize,
-    /// Feature tags, in the order the extractor gave them (first successful unit first).
-    pub features: Vec<String>,
-    /// `values[s][i][f]`: subject `s`, perturbation `i`, feature `f`; `None` when undefined or
-    /// the unit failed.
-    pub values: Vec<Vec<Vec<Option<f64>>>>,
-    /// Units that failed.
-    pub failures: Vec<UnitFailure>,
-    /// Units computed in this run.
-    pub computed: usize,
-    /// Units reused from the work folder.
-    pub reused: usize,
-    /// The extractor.
-    pub extractor: ExtractorInfo,
-    /// Input files with their SHA-256, per subject in manifest order.
-    pub inputs: Vec<(String, Vec<InputFile>)>,
-}
-
-impl StudyValues {
-    /// The `[subject][perturbation]` matrix of one feature.
-    pub fn replicates(&self, feature: usize) -> Vec<Vec<Option<f64>>> {
-        self.values
-            .iter()
-            .map(|s| {
-                s.iter()
-                    .map(|p| p.get(feature).copied().flatten())
-                    .collect()
-            })
-            .collect()
+impl Counters<'_> {
+    fn add(&self, done: usize, reused: usize) {
+        let r = self.reused.fetch_add(reused, Ordering::SeqCst) + reused;
+        let d = self.done.fetch_add(done, Ordering::SeqCst) + done;
+        (self.progress)(Progress {
+            done: d,
+            total: self.total,
+            reused: r,
+        });
     }
 }
 
-/// Why a study could not run at all (per-unit problems are [`UnitFailure`]s).
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StudyError {
-    /// The work folder could not be written.
-    #[error("cannot write the study's work folder {path}")]
-    WorkDir {
-        /// The folder or file.
-        path: PathBuf,
-        /// The cause.
-        #[source]
-        source: std::io::Error,
-    },
-    /// Nothing to do.
-    #[error("a perturbation study needs at least 2 perturbations per subject (got {0})")]
-    TooFewPerturbations(usize),
+/// The units of one case.
+struct CaseUnits {
+    units: Vec<Result<UnitFeatures, String>>,
+    record: CaseRecord,
 }
 
-/// One cached unit.
-#[derive(Debug, Serialize, Deserialize)]
-struct CachedUnit {
-    key: String,
-    features: Vec<(String, Option<f64>)>,
-}
-
-#[derive(Serialize)]
-struct UnitKey<'a> {
-    radcheck: &'a str,
-    extractor: &'a ExtractorInfo,
-    settings: &'a ExtractorSettings,
-    chain: &'a Chain,
-    seed: u64,
-    perturbation: usize,
-    inputs: &'a [InputFile],
-}
-
-/// Runs the study. `progress` is called after every unit.
+/// Runs the shard's cases and writes its part file (see the module documentation).
 pub fn run_perturbation_study(
     study: &PerturbationStudy<'_>,
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<StudyValues, StudyError> {
+) -> Result<ShardOutcome, RunError> {
     if study.perturbations < 2 {
-        return Err(StudyError::TooFewPerturbations(study.perturbations));
+        return Err(RunError::TooFewPerturbations(study.perturbations));
     }
     let n = study.perturbations;
-    let total = study.cohort.cases.len() * n;
-    let done = AtomicUsize::new(0);
-    let reused = AtomicUsize::new(0);
-    let extractor = study.extractor.info();
-    let mut per_subject: Vec<Vec<Option<UnitFeatures>>> = Vec::new();
+    let identity = study.identity();
+    let cases = shard_cases(study.cohort, study.shard);
+    let roi_column = has_roi_column(study.cohort);
+    let counters = Counters {
+        done: AtomicUsize::new(0),
+        reused: AtomicUsize::new(0),
+        total: cases.len() * n,
+        progress,
+    };
+    let mut table = UnitTable::new(UnitKeys {
+        roi: roi_column,
+        perturbation: true,
+    });
+    let mut records = Vec::with_capacity(cases.len());
     let mut failures = Vec::new();
-    let mut inputs = Vec::new();
-    for case in &study.cohort.cases {
-        let loaded = match crate::inputs::load(
-            &case.image,
-            &case.mask,
-            case.roi.as_deref(),
-            &study.limits,
-        ) {
-            Ok(l) => l,
-            Err(e) => {
-                failures.push(UnitFailure {
-                    subject: case.subject.clone(),
-                    perturbation: None,
-                    message: error_chain(&e),
-                });
-                per_subject.push(vec![None; n]);
-                inputs.push((case.subject.clone(), Vec::new()));
-                let d = done.fetch_add(n, Ordering::SeqCst) + n;
-                progress(Progress {
-                    done: d,
-                    total,
-                    reused: reused.load(Ordering::SeqCst),
-                });
-                continue;
-            }
-        };
-        let unit_dir = study
-            .work_dir
-            .map(|w| w.join("cases").join(file_stem(&case.subject)));
-        if let Some(dir) = &unit_dir {
-            std::fs::create_dir_all(dir).map_err(|source| StudyError::WorkDir {
-                path: dir.clone(),
-                source,
-            })?;
-        }
-        let results: Vec<Result<UnitFeatures, String>> = (0..n)
-            .into_par_iter()
-            .map(|i| {
-                let key = unit_key(study, &extractor, i, &loaded.files);
-                let file = unit_dir.as_ref().map(|d| d.join(format!("{i:04}.json")));
-                if let Some(cached) = file.as_deref().and_then(|f| read_cached(f, &key)) {
-                    reused.fetch_add(1, Ordering::SeqCst);
-                    report(&done, &reused, total, progress);
-                    return Ok(cached);
-                }
-                let out = compute_unit(study, &loaded.input, i as u64);
-                if let (Ok(features), Some(f)) = (&out, &file) {
-                    write_cached(f, &key, features).map_err(|e| e.to_string())?;
-                }
-                report(&done, &reused, total, progress);
-                out
-            })
-            .collect();
-        let mut row = Vec::with_capacity(n);
-        for (i, r) in results.into_iter().enumerate() {
-            match r {
-                Ok(f) => row.push(Some(f)),
-                Err(message) => {
-                    failures.push(UnitFailure {
-                        subject: case.subject.clone(),
-                        perturbation: Some(i),
-                        message,
-                    });
-                    row.push(None);
-                }
+    let mut computed = 0;
+    for (index, case) in &cases {
+        let done = run_case(study, *index, case, &counters)?;
+        for (i, unit) in done.units.iter().enumerate() {
+            if let Ok(features) = unit {
+                table
+                    .push(
+                        UnitRow {
+                            unit: (index * n + i) as u64,
+                            subject: &case.subject,
+                            roi: if roi_column {
+                                case.roi.as_deref()
+                            } else {
+                                None
+                            },
+                            perturbation: Some(i as u32),
+                        },
+                        features,
+                    )
+                    .map_err(RunError::Table)?;
             }
         }
-        per_subject.push(row);
-        inputs.push((case.subject.clone(), loaded.files));
+        failures.extend(done.record.failures.iter().cloned());
+        computed += done.units.iter().filter(|u| u.is_ok()).count();
+        records.push(done.record);
     }
-    // Feature order: the first successful unit's order, then any tag seen later.
-    let mut features: Vec<String> = Vec::new();
-    let mut index: BTreeMap<String, usize> = BTreeMap::new();
-    for unit in per_subject.iter().flatten().flatten() {
-        for (tag, _) in unit {
-            if !index.contains_key(tag) {
-                index.insert(tag.clone(), features.len());
-                features.push(tag.clone());
-            }
-        }
-    }
-    let values = per_subject
-        .iter()
-        .map(|row| {
-            row.iter()
-                .map(|unit| {
-                    let mut v = vec![None; features.len()];
-                    for (tag, x) in unit.iter().flatten() {
-                        v[index[tag]] = *x;
-                    }
-                    v
-                })
-                .collect()
-        })
-        .collect();
-    let reused = reused.load(Ordering::SeqCst);
-    let failed_units: usize = failures
-        .iter()
-        .map(|f| if f.perturbation.is_some() { 1 } else { n })
-        .sum();
-    Ok(StudyValues {
-        subjects: study
-            .cohort
-            .cases
-            .iter()
-            .map(|c| c.subject.clone())
-            .collect(),
-        perturbations: n,
-        features,
-        values,
-        computed: total - reused - failed_units,
-        failures,
+    let reused = counters.reused.load(Ordering::SeqCst);
+    let part = write_part(
+        study.out,
+        study.shard,
+        &identity,
+        study.output,
+        (study.cohort.cases.len(), records),
+        &table,
+    )?;
+    Ok(ShardOutcome {
+        shard: study.shard,
+        part,
+        identity_sha256: identity.sha256(),
+        cases: cases.len(),
+        units: cases.len() * n,
+        computed: computed - reused.min(computed),
         reused,
-        extractor,
-        inputs,
+        failures,
     })
 }
 
-fn report(
-    done: &AtomicUsize,
-    reused: &AtomicUsize,
-    total: usize,
-    progress: &(dyn Fn(Progress) + Sync),
-) {
-    let d = done.fetch_add(1, Ordering::SeqCst) + 1;
-    progress(Progress {
-        done: d,
-        total,
-        reused: reused.load(Ordering::SeqCst),
-    });
+/// One case: its cached units, then (if any is missing) the case loaded once and the missing
+/// units computed in parallel.
+fn run_case(
+    study: &PerturbationStudy<'_>,
+    index: usize,
+    case: &CohortCase,
+    counters: &Counters<'_>,
+) -> Result<CaseUnits, RunError> {
+    let n = study.perturbations;
+    let mut record = CaseRecord {
+        index,
+        subject: case.subject.clone(),
+        roi: case.roi.clone(),
+        inputs: Vec::new(),
+        facts: None,
+        failures: Vec::new(),
+    };
+    // `counted`: units of the case already reported done.
+    let fail_case = |mut record: CaseRecord, message: String, counted: usize| {
+        counters.add(n - counted, 0);
+        record.failures.push(UnitFailure {
+            subject: case.subject.clone(),
+            roi: case.roi.clone(),
+            perturbation: None,
+            message,
+        });
+        CaseUnits {
+            units: vec![Err(String::new()); n],
+            record,
+        }
+    };
+    let fingerprint = match cache::fingerprint(&[&case.image, &case.mask]) {
+        Ok(f) => f,
+        Err(e) => {
+            let message = format!(
+                "cannot read the inputs (image {}, mask {}): {e}",
+                case.image.display(),
+                case.mask.display()
+            );
+            return Ok(fail_case(record, message, 0));
+        }
+    };
+    let info = study.extractor.info();
+    let keys: Vec<String> = (0..n)
+        .map(|i| {
+            cache::unit_key(
+                &info,
+                study.settings,
+                case.roi.as_deref(),
+                Some(PerturbationKey {
+                    chain: study.chain,
+                    seed: study.seed,
+                    index: i,
+                }),
+                &fingerprint,
+            )
+        })
+        .collect();
+    let dir = study
+        .out
+        .join("cases")
+        .join(cache::file_stem(&case.subject, case.roi.as_deref()));
+    std::fs::create_dir_all(&dir).map_err(|source| RunError::WorkDir {
+        path: dir.clone(),
+        source,
+    })?;
+    let file = |i: usize| dir.join(format!("{i:04}.json"));
+    let cached: Vec<Option<CachedUnit>> = (0..n).map(|i| cache::read(&file(i), &keys[i])).collect();
+    let hits = cached.iter().filter(|c| c.is_some()).count();
+    if let Some(first) = cached.iter().flatten().next() {
+        record.inputs = first.inputs.clone();
+        record.facts = first.facts;
+    }
+    counters.add(hits, hits);
+    if hits == n {
+        let units = cached
+            .into_iter()
+            .map(|c| Ok(c.expect("all cached").features))
+            .collect();
+        return Ok(CaseUnits { units, record });
+    }
+    let loaded =
+        match crate::inputs::load(&case.image, &case.mask, case.roi.as_deref(), &study.limits) {
+            Ok(l) => l,
+            Err(e) => {
+                let mut units: Vec<Result<UnitFeatures, String>> = Vec::with_capacity(n);
+                // Units already cached stay; the others fail with the case.
+                let message = error_chain(&e);
+                counters.add(n - hits, 0);
+                for c in cached {
+                    units.push(c.map(|c| c.features).ok_or_else(String::new));
+                }
+                record.failures.push(UnitFailure {
+                    subject: case.subject.clone(),
+                    roi: case.roi.clone(),
+                    perturbation: None,
+                    message,
+                });
+                return Ok(CaseUnits { units, record });
+            }
+        };
+    record.inputs = loaded.files.clone();
+    record.facts = Some(facts(&loaded.input));
+    let subject = match radcheck_perturb::Subject::new(
+        &loaded.input.image,
+        &loaded.input.mask,
+        study.chain,
+    ) {
+        Ok(s) => s,
+        Err(e) => return Ok(fail_case(record, error_chain(&e), hits)),
+    };
+    let units: Vec<Result<UnitFeatures, String>> = cached
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, hit)| {
+            if let Some(hit) = hit {
+                return Ok(hit.features);
+            }
+            let out = compute_unit(study, &subject, i as u64);
+            if let Ok(features) = &out {
+                let unit = CachedUnit {
+                    key: keys[i].clone(),
+                    features: features.clone(),
+                    inputs: loaded.files.clone(),
+                    facts: record.facts,
+                };
+                cache::write(&file(i), &unit)
+                    .map_err(|e| format!("cannot write {}: {e}", file(i).display()))?;
+            }
+            counters.add(1, 0);
+            out
+        })
+        .collect();
+    for (i, u) in units.iter().enumerate() {
+        if let Err(message) = u {
+            record.failures.push(UnitFailure {
+                subject: case.subject.clone(),
+                roi: case.roi.clone(),
+                perturbation: Some(i),
+                message: message.clone(),
+            });
+        }
+    }
+    Ok(CaseUnits { units, record })
 }
 
 fn compute_unit(
     study: &PerturbationStudy<'_>,
-    input: &CaseInput,
+    subject: &radcheck_perturb::Subject<'_>,
     index: u64,
-) -> Result<Vec<(String, Option<f64>)>, String> {
-    let perturbed =
-        radcheck_perturb::perturb(&input.image, &input.mask, study.chain, study.seed, index)
-            .map_err(|e| format!("perturbation {index}: {}", error_chain(&e)))?;
+) -> Result<UnitFeatures, String> {
+    let perturbed = subject
+        .perturb(study.seed, index)
+        .map_err(|e| format!("perturbation {index}: {}", error_chain(&e)))?;
     let case = CaseInput {
         image: perturbed.image,
         mask: perturbed.mask,
@@ -315,83 +354,4 @@ fn compute_unit(
         .into_iter()
         .map(|f| (f.tag, f.value.number()))
         .collect())
-}
-
-fn unit_key(
-    study: &PerturbationStudy<'_>,
-    extractor: &ExtractorInfo,
-    perturbation: usize,
-    inputs: &[InputFile],
-) -> String {
-    let key = UnitKey {
-        radcheck: RADCHECK_VERSION,
-        extractor,
-        settings: study.settings,
-        chain: study.chain,
-        seed: study.seed,
-        perturbation,
-        inputs,
-    };
-    let json = serde_json::to_vec(&key).unwrap_or_default();
-    radcheck_io::sha256_bytes(&json)
-}
-
-fn read_cached(path: &Path, key: &str) -> Option<Vec<(String, Option<f64>)>> {
-    let bytes = std::fs::read(path).ok()?;
-    let unit: CachedUnit = serde_json::from_slice(&bytes).ok()?;
-    (unit.key == key).then_some(unit.features)
-}
-
-fn write_cached(
-    path: &Path,
-    key: &str,
-    features: &[(String, Option<f64>)],
-) -> Result<(), StudyError> {
-    let unit = CachedUnit {
-        key: key.to_owned(),
-        features: features.to_vec(),
-    };
-    let bytes = serde_json::to_vec(&unit).unwrap_or_default();
-    let tmp = path.with_extension("json.tmp");
-    let io = |source| StudyError::WorkDir {
-        path: path.to_owned(),
-        source,
-    };
-    std::fs::write(&tmp, bytes).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
-}
-
-/// A file-name-safe, collision-free stem for a subject identifier.
-fn file_stem(subject: &str) -> String {
-    let safe: String = subject
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if safe == subject && !subject.starts_with('.') {
-        safe
-    } else {
-        let h = radcheck_io::sha256_bytes(subject.as_bytes());
-        format!("{}-{}", safe.trim_start_matches('.'), &h[..8])
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_stems_are_safe_and_distinct() {
-        assert_eq!(file_stem("STS_001"), "STS_001");
-        let a = file_stem("a/b");
-        let b = file_stem("a_b");
-        assert_ne!(a, b);
-        assert!(a.starts_with("a_b-"));
-        assert!(!file_stem("..").contains('/'));
-    }
 }
