@@ -16,6 +16,15 @@ fn counts_line(w: &mut impl Write, name: &str, c: &MapCounts) -> io::Result<()> 
     )
 }
 
+/// `v` rounded to four significant digits, for tables.
+fn sig4(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let scale = 10f64.powi(3 - v.abs().log10().floor() as i32);
+    format!("{}", (v * scale).round() / scale)
+}
+
 fn outside_text(r: &MapRow) -> String {
     match &r.score {
         Some(s) if s.voxels_outside > 0 => {
@@ -63,13 +72,13 @@ pub fn maps_text(report: &MapReport, mut w: impl Write) -> io::Result<()> {
     writeln!(w)?;
     writeln!(
         w,
-        "  {:<7} {:<13} {:<40} {:<9} {:>10} {:>12}  {:<12} voxels outside",
+        "  {:<7} {:<13} {:<40} {:<9} {:>10} {:>10}  {:<21} voxels outside",
         "test", "status", "filter", "boundary", "max dev %", "tolerance", "consensus"
     )?;
     for r in &report.results {
         writeln!(
             w,
-            "  {:<7} {:<13} {:<40} {:<9} {:>10} {:>12}  {:<12} {}",
+            "  {:<7} {:<13} {:<40} {:<9} {:>10} {:>10}  {:<21} {}",
             r.test,
             r.status.as_str(),
             r.filter,
@@ -80,7 +89,7 @@ pub fn maps_text(report: &MapReport, mut w: impl Write) -> io::Result<()> {
                 .unwrap_or_else(|| "-".into()),
             r.score
                 .as_ref()
-                .map(|s| super::num(s.tolerance))
+                .map(|s| sig4(s.tolerance))
                 .unwrap_or_else(|| "-".into()),
             r.consensus.as_deref().unwrap_or("-"),
             outside_text(r)

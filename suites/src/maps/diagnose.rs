@@ -1,6 +1,7 @@
 //! What a failing response map most likely is: radcheck refilters the phantom with every known
 //! variant of the filter (`radcheck_filters::variants`) and names the one whose map the failing
-//! map reproduces, every voxel within 1 % of the consensus map's range. When no single variant
+//! map reproduces: the failing map would pass if that variant's map were the consensus map
+//! (every voxel within 1 % of its range, so a rescaled variant is judged in its own units). When no single variant
 //! reproduces it, the closest one is named if it explains most of the deviation (two steps may
 //! differ at once).
 
@@ -9,16 +10,28 @@ use radcheck_filters::variants::{Variant, apply_variant, catalogue};
 use radcheck_grid::Volume;
 use radcheck_stats::MAP_TOLERANCE;
 
-/// Largest |a - b| as a percentage of `range`.
-fn deviation_percent(a: &Volume<f64>, b: &Volume<f64>, range: f64) -> f64 {
-    let max = a
+fn range(v: &Volume<f64>) -> f64 {
+    let (lo, hi) = v
         .as_slice()
         .iter()
-        .zip(b.as_slice())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| {
+            (l.min(x), h.max(x))
+        });
+    hi - lo
+}
+
+/// Largest |map - reference| as a percentage of the reference's range: how far `map` is from
+/// passing with `reference` as the consensus map.
+fn deviation_percent(map: &Volume<f64>, reference: &Volume<f64>) -> f64 {
+    let max = map
+        .as_slice()
+        .iter()
+        .zip(reference.as_slice())
         .map(|(x, y)| (x - y).abs())
         .fold(0.0, f64::max);
-    if range > 0.0 {
-        100.0 * max / range
+    let r = range(reference);
+    if r > 0.0 {
+        100.0 * max / r
     } else if max == 0.0 {
         0.0
     } else {
@@ -31,10 +44,10 @@ fn deviation_percent(a: &Volume<f64>, b: &Volume<f64>, range: f64) -> f64 {
 pub struct Diagnosis {
     /// The variant whose map is closest to the failing map.
     pub variant: Variant,
-    /// Largest difference between the failing map and that variant's map, % of the consensus
-    /// map's range.
+    /// Largest difference between the failing map and that variant's map, % of that map's
+    /// range.
     pub deviation_percent: f64,
-    /// Largest difference between the failing map and the IBSI filter's map, same units.
+    /// Largest difference between the failing map and the IBSI filter's map, % of its range.
     pub ibsi_deviation_percent: f64,
     /// Whether the variant reproduces the map within the IBSI tolerance (1 % of range).
     pub reproduces: bool,
@@ -71,16 +84,9 @@ pub fn diagnose_map(
     if map.dims() != image.dims() || reference.dims() != image.dims() {
         return None;
     }
-    let (lo, hi) = reference
-        .as_slice()
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
-            (l.min(v), h.max(v))
-        });
-    let range = hi - lo;
     let limit = 100.0 * MAP_TOLERANCE;
     let ibsi = radcheck_filters::apply(image, filter).ok()?;
-    let from_ibsi = deviation_percent(map, &ibsi, range);
+    let from_ibsi = deviation_percent(map, &ibsi);
     if from_ibsi <= limit {
         return None;
     }
@@ -89,7 +95,7 @@ pub fn diagnose_map(
         let Ok(v) = apply_variant(image, filter, variant) else {
             continue;
         };
-        let d = deviation_percent(map, &v, range);
+        let d = deviation_percent(map, &v);
         if best.as_ref().is_none_or(|(b, _)| d < *b) {
             best = Some((d, variant));
         }
