@@ -3,6 +3,8 @@
 # (RADCHECK_DATA, default ../shared/data beside the workspace). Run from the workspace root:
 #   examples/study/make-evidence.sh
 # Outputs (committed): examples/study/evidence/{conformance,stability-perturbation,validation,harmonisation,redundancy}.json
+# Each records its analysis: `radcheck verify examples/study/study.toml` (after prepare-inputs.sh)
+# reruns every one from the workspace root and compares byte for byte.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export RADCHECK_DATA="${RADCHECK_DATA:-../shared/data}"
@@ -11,6 +13,7 @@ work=target/example-study
 mkdir -p "$out" "$work"
 cargo build --release -q -p radcheck
 radcheck=target/release/radcheck
+examples/study/prepare-inputs.sh "$radcheck"
 
 # 1. Conformance of the built-in extractor: IBSI 1 digital phantom and CT phantom configurations A-E.
 "$radcheck" conformance --suite ibsi1 --source nifti --format json -o "$out/conformance.json"
@@ -22,41 +25,14 @@ radcheck=target/release/radcheck
   > "$work/perturbation-summary.txt"
 cp "$work/perturbation/stability.json" "$out/stability-perturbation.json"
 
-# 3. Model validation: the decision-curve example data (dca_df_binary: 750 patients, outcome `cancer`,
-#    predicted risk `cancerpredmarker`), split by patient id into the example's four cohorts
-#    (1-400 training, 401-550 internal, 551-650 external-b, 651-750 external-c). The split is for
-#    illustration; the statistics are real. The split table stays in target/ (not committed).
-python3 - "$RADCHECK_DATA/stats/dca_df_binary.csv" "$work/predictions.csv" <<'PY'
-import csv, sys
-src, dst = sys.argv[1], sys.argv[2]
-with open(src, newline="") as f, open(dst, "w", newline="") as g:
-    r = csv.DictReader(f)
-    w = csv.writer(g, lineterminator="\n")
-    w.writerow(["patientid", "cohort", "cancer", "ttcancer", "cancerpredmarker"])
-    for row in r:
-        pid = int(row["patientid"])
-        cohort = "training" if pid <= 400 else "internal" if pid <= 550 else "external-b" if pid <= 650 else "external-c"
-        w.writerow([pid, cohort, row["cancer"], row["ttcancer"], row["cancerpredmarker"]])
-PY
+# 3. Model validation: the decision-curve example data split into the example's four cohorts
+#    (prepare-inputs.sh makes the table in target/, not committed).
 "$radcheck" validate-model "$work/predictions.csv" --outcome cancer --score cancerpredmarker \
   --cohort cohort --thresholds 0.05:0.5:0.05 --format json -o "$out/validation.json"
 
-# 4. Multi-centre harmonisation: neuroCombat's README data (200 features x 10 scans from two scanners,
-#    gender as a covariate) as a feature table with a training/test split (scans 5 and 10 held out).
-#    ComBat is fitted on the 8 training scans only and applied to the 2 test scans; the evidence
-#    records both and the batch effects before and after. The table stays in target/.
-python3 - "$RADCHECK_DATA/stats/neurocombat_testdata.csv" "$work/multicentre.csv" <<'PY'
-import csv, sys
-src, dst = sys.argv[1], sys.argv[2]
-with open(src, newline="") as f:
-    rows = list(csv.reader(f))[1:]
-with open(dst, "w", newline="") as g:
-    w = csv.writer(g, lineterminator="\n")
-    w.writerow(["subject", "scanner", "gender", "split"] + [f"V{i + 1}" for i in range(len(rows))])
-    for j in range(10):
-        split = "test" if j in (4, 9) else "training"
-        w.writerow([f"scan{j + 1}", j // 5 + 1, j % 2 + 1, split] + [r[j] for r in rows])
-PY
+# 4. Multi-centre harmonisation: neuroCombat's README data as a feature table with a training/test
+#    split (prepare-inputs.sh). ComBat is fitted on the 8 training scans only and applied to the 2
+#    test scans; the evidence records both and the batch effects before and after.
 "$radcheck" harmonise "$work/multicentre.csv" --batch scanner --covariates gender --categorical gender \
   --split split --fit-on training --out "$work/harmonised.csv" --model "$work/combat-model.json" \
   --evidence "$out/harmonisation.json" > "$work/harmonisation-summary.txt"

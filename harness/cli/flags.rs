@@ -67,6 +67,14 @@ pub enum Command {
     /// cluster.
     #[command(after_help = EXIT_CODES)]
     Redundancy(RedundancyArgs),
+    /// Rerun the analysis an evidence file records (or every evidence file of a study) and
+    /// compare; or check a conformance certificate's signature and digests.
+    #[command(after_help = crate::flags_verify::VERIFY_HELP)]
+    Verify(crate::flags_verify::VerifyArgs),
+    /// Write a signed conformance certificate of an extractor version: per suite and family the
+    /// values matched by consensus level; HTML, JSON and an in-toto attestation (DSSE, ed25519).
+    #[command(after_help = crate::flags_verify::CERTIFY_HELP)]
+    Certify(crate::flags_verify::CertifyArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -276,6 +284,10 @@ pub struct ReportArgs {
     /// Output folder: report.html, report.md, report.json.
     #[arg(long)]
     pub out: PathBuf,
+    /// A verification record (`radcheck verify study.toml --format json -o FILE`): the report
+    /// shows which evidence, and so which items, was reproduced.
+    #[arg(long, value_name = "FILE")]
+    pub verification: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,10 +3,12 @@
 //! The binary only parses flags, runs a command and maps the outcome to an exit code; the work
 //! is done by the library crates under `harness/`, `suites/` and `reports/`.
 
+mod analysis;
 mod commands;
 mod flags;
 mod flags_filters;
 mod flags_tables;
+mod flags_verify;
 mod interrupt;
 mod messages;
 mod output;

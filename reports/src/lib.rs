@@ -9,9 +9,11 @@
 //! - [`MapReport`]: response maps (IBSI 2 phase 1) scored against consensus maps.
 //! - [`Comparison`]: several extractors' runs of one suite, side by side.
 //! - [`stability`]: test-retest, perturbation and agreement reports (text, CSV, JSON evidence).
-//! - [`cohort`]: cohort extraction reports (text, JSON evidence) and the geometry of a case.
 //! - [`validation`]: model validation reports (text, JSON evidence).
 //! - [`multicentre`]: batch-effect, harmonisation and redundancy reports (text, CSV, JSON evidence).
+//! - [`analysis`]: the analysis an evidence file records (for `radcheck verify`).
+//! - [`certificate`]: conformance certificates of an extractor version (JSON, HTML).
+//! - [`verification`]: what `radcheck verify` found (the record `radcheck report` reads).
 //! - [`conformity`]: RQS, TRIPOD+AI and METRICS conformity reports of a study.
 //! - [`plots`]: charts (SVG, PNG).
 //! - [`printer`]: `text`, `json`, `csv`, `junit` for conformance; `compare_text`, `compare_json`
@@ -33,8 +35,8 @@
 //! ```
 #![deny(missing_docs)]
 
-mod agreement;
-pub mod cohort;
+pub mod analysis;
+pub mod certificate;
 mod compare;
 pub mod conformity;
 mod extraction;
@@ -45,6 +47,7 @@ pub mod plots;
 pub mod printer;
 pub mod stability;
 pub mod validation;
+pub mod verification;
 
 pub use compare::{ComparedRun, Comparison, GroupRow};
 pub use extraction::{ExtractionProvenance, ExtractionReport, FeatureRow};

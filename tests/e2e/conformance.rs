@@ -189,6 +189,8 @@ fn json_output_snapshot() {
         ".provenance.radcheck_version" => "[version]",
         ".provenance.extractor.version" => "[version]",
         ".results[].value" => "[value]",
+        ".analysis.radcheck_version" => "[version]",
+        ".analysis.extractor.version" => "[version]",
     });
 }
 

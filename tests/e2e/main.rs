@@ -16,3 +16,4 @@ mod multicentre;
 mod report;
 mod stability;
 mod validation;
+mod verify;

@@ -70,7 +70,18 @@ pub fn run(args: &AgreementArgs) -> anyhow::Result<Outcome> {
     match args.format {
         StabilityFormat::Text => report.print_text(&mut bytes)?,
         StabilityFormat::Csv => report.print_csv(&mut bytes)?,
-        StabilityFormat::Json => report.print_json(&mut bytes)?,
+        StabilityFormat::Json => {
+            report.print_json(&mut bytes)?;
+            bytes = crate::analysis::Stamp {
+                evidence: args.output.as_deref(),
+                outputs: [&args.plot, &args.bland_altman_plot]
+                    .into_iter()
+                    .filter_map(|p| p.as_deref())
+                    .collect(),
+                ..Default::default()
+            }
+            .attach(bytes);
+        }
     }
     crate::output::emit(args.output.as_deref(), &bytes)?;
     Ok(Outcome::Pass)

@@ -50,7 +50,21 @@ pub fn emit(report: &ConformanceReport, args: &ConformanceArgs) -> anyhow::Resul
         ConformanceFormat::Text => {
             printer::text(report, printer::TextOptions { all: args.all }, &mut out)?
         }
-        ConformanceFormat::Json => printer::json(report, &mut out)?,
+        ConformanceFormat::Json => {
+            let mut json = Vec::new();
+            printer::json(report, &mut json)?;
+            out = crate::analysis::Stamp {
+                evidence: args.output.as_deref(),
+                extractor: Some(report.provenance.extractor.clone()),
+                reads_data_root: report
+                    .provenance
+                    .cases
+                    .iter()
+                    .any(|c| c.source != "embedded"),
+                ..Default::default()
+            }
+            .attach(json);
+        }
         ConformanceFormat::Csv => printer::csv(report, &mut out)?,
         ConformanceFormat::Junit => printer::junit(report, &mut out)?,
     }

@@ -562,7 +562,7 @@ impl Harmonised {
         if let (Some(path), Some(report)) = (&args.evidence, &report) {
             let mut bytes = Vec::new();
             report.print_json(&mut bytes)?;
-            outputs.push((path.clone(), bytes));
+            outputs.push((path.clone(), stamp(args, Some(path)).attach(bytes)));
         }
         if let (Some(dir), Some((before, after))) = (&args.plots, &assessments) {
             for (a, file, title) in [
@@ -586,7 +586,10 @@ impl Harmonised {
         let mut summary = Vec::new();
         match (&report, args.format) {
             (Some(r), HarmoniseFormat::Text) => r.print_text(&mut summary)?,
-            (Some(r), HarmoniseFormat::Json) => r.print_json(&mut summary)?,
+            (Some(r), HarmoniseFormat::Json) => {
+                r.print_json(&mut summary)?;
+                summary = stamp(args, None).attach(summary);
+            }
             (None, _) => {
                 use std::io::Write;
                 writeln!(
@@ -602,5 +605,21 @@ impl Harmonised {
         write_all(outputs)?;
         crate::output::emit(None, &summary)?;
         Ok(Outcome::Pass)
+    }
+}
+
+/// The analysis record of a harmonisation: the evidence (or standard output) and the files written.
+fn stamp<'a>(
+    args: &'a HarmoniseArgs,
+    evidence: Option<&'a std::path::Path>,
+) -> crate::analysis::Stamp<'a> {
+    crate::analysis::Stamp {
+        evidence,
+        outputs: [Some(&args.out), args.model.as_ref(), args.plots.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|p| p.as_path())
+            .collect(),
+        ..Default::default()
     }
 }

@@ -28,7 +28,18 @@ fn emit(report: &MapReport, args: &ConformanceArgs) -> anyhow::Result<Outcome> {
     let mut out = Vec::new();
     match args.format {
         ConformanceFormat::Text => printer::maps_text(report, &mut out)?,
-        ConformanceFormat::Json => printer::maps_json(report, &mut out)?,
+        ConformanceFormat::Json => {
+            let mut json = Vec::new();
+            printer::maps_json(report, &mut json)?;
+            out = crate::analysis::Stamp {
+                evidence: args.output.as_deref(),
+                outputs: args.maps.as_deref().into_iter().collect(),
+                extractor: Some(report.provenance.extractor.clone()),
+                reads_data_root: true,
+                ..Default::default()
+            }
+            .attach(json);
+        }
         ConformanceFormat::Csv => printer::maps_csv(report, &mut out)?,
         ConformanceFormat::Junit => printer::maps_junit(report, &mut out)?,
     }

@@ -3,6 +3,7 @@
 
 mod agreement;
 mod batch_effect;
+mod certify;
 mod compare;
 mod conformance;
 mod extract;
@@ -18,6 +19,7 @@ mod report;
 mod stability;
 mod submission;
 mod validate_model;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -53,6 +55,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::BatchEffect(args) => batch_effect::run(&args),
         Command::Harmonise(args) => harmonise::run(&args),
         Command::Redundancy(args) => redundancy::run(&args),
+        Command::Verify(args) => verify::run(&args),
+        Command::Certify(args) => certify::run(&args),
         Command::Suites => {
             let mut out = String::new();
             for name in radcheck_suites::SUITE_NAMES {

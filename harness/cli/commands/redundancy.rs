@@ -44,7 +44,15 @@ pub fn run(args: &RedundancyArgs) -> anyhow::Result<Outcome> {
     match args.format {
         MultiCentreFormat::Text => report.print_text(&mut bytes)?,
         MultiCentreFormat::Csv => report.print_csv(&mut bytes)?,
-        MultiCentreFormat::Json => report.print_json(&mut bytes)?,
+        MultiCentreFormat::Json => {
+            report.print_json(&mut bytes)?;
+            bytes = crate::analysis::Stamp {
+                evidence: args.output.as_deref(),
+                outputs: args.heatmap.as_deref().into_iter().collect(),
+                ..Default::default()
+            }
+            .attach(bytes);
+        }
     }
     write_all(outputs)?;
     crate::output::emit(args.output.as_deref(), &bytes)?;

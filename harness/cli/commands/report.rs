@@ -5,6 +5,7 @@ use std::path::Path;
 use anyhow::Context;
 use radcheck_reports::conformity::{self, Checklist, Figure, Study};
 use radcheck_reports::plots::{self, Chart, Curve, IntervalRow};
+use radcheck_reports::verification::VerificationRecord;
 use serde_json::Value;
 
 use super::Outcome;
@@ -16,6 +17,25 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<Outcome> {
     for name in &args.checklist {
         let checklist = Checklist::builtin(name.trim())?;
         assessments.push(conformity::assess(&study, &checklist)?);
+    }
+    if let Some(path) = &args.verification {
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("cannot read the verification record {}", path.display()))?;
+        let record: VerificationRecord = serde_json::from_slice(&bytes).with_context(|| {
+            format!(
+                "{}: not a verification record (make one with `radcheck verify STUDY --format json -o FILE`)",
+                path.display()
+            )
+        })?;
+        for a in &mut assessments {
+            a.apply_verification(&record);
+        }
+        if assessments.iter().all(|a| a.verification.is_empty()) {
+            eprintln!(
+                "radcheck: {} verifies none of this study's evidence files (their SHA-256 differ)",
+                path.display()
+            );
+        }
     }
     let folder = args.study.parent().unwrap_or(Path::new(""));
     let mut figures = Vec::new();

@@ -88,7 +88,12 @@ fn test_retest(args: &TestRetestArgs) -> anyhow::Result<Outcome> {
     if let Some(plot) = &args.plot {
         super::plots::icc_forest(&report, plot)?;
     }
-    emit(&report, args.format, args.output.as_deref())?;
+    let stamp = crate::analysis::Stamp {
+        evidence: args.output.as_deref(),
+        outputs: args.plot.as_deref().into_iter().collect(),
+        ..Default::default()
+    };
+    emit(&report, args.format, args.output.as_deref(), &stamp)?;
     Ok(Outcome::Pass)
 }
 
@@ -96,12 +101,16 @@ fn emit(
     report: &StabilityReport,
     format: StabilityFormat,
     out: Option<&Path>,
+    stamp: &crate::analysis::Stamp,
 ) -> anyhow::Result<()> {
     let mut bytes = Vec::new();
     match format {
         StabilityFormat::Text => report.print_text(&mut bytes)?,
         StabilityFormat::Csv => report.print_csv(&mut bytes)?,
-        StabilityFormat::Json => report.print_json(&mut bytes)?,
+        StabilityFormat::Json => {
+            report.print_json(&mut bytes)?;
+            bytes = stamp.attach(bytes);
+        }
     }
     crate::output::emit(out, &bytes)
 }
@@ -209,12 +218,20 @@ fn perturb(args: &PerturbArgs) -> anyhow::Result<Outcome> {
     let mut csv = Vec::new();
     report.print_csv(&mut csv)?;
     crate::output::emit(Some(&out.join("stability.csv")), &csv)?;
+    let evidence = out.join("stability.json");
+    let stamp = crate::analysis::Stamp {
+        evidence: Some(&evidence),
+        outputs: vec![out.as_path()],
+        seeds: vec![("perturbation", args.seed)],
+        extractor: report.provenance.extractor.clone(),
+        reads_data_root: true,
+    };
     let mut json = Vec::new();
     report.print_json(&mut json)?;
-    crate::output::emit(Some(&out.join("stability.json")), &json)?;
+    crate::output::emit(Some(&evidence), &stamp.attach(json))?;
     super::plots::icc_forest(&report, &out.join("icc.svg"))?;
     super::plots::icc_forest(&report, &out.join("icc.png"))?;
-    emit(&report, args.format, None)?;
+    emit(&report, args.format, None, &stamp)?;
     if !quiet_or_json(args) {
         eprintln!(
             "radcheck: {} units computed, {} reused from {}; results in {}",

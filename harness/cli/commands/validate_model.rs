@@ -197,7 +197,16 @@ pub fn run(args: &ValidateModelArgs) -> anyhow::Result<Outcome> {
     let mut bytes = Vec::new();
     match args.format {
         ValidationFormat::Text => report.print_text(&mut bytes)?,
-        ValidationFormat::Json => report.print_json(&mut bytes)?,
+        ValidationFormat::Json => {
+            report.print_json(&mut bytes)?;
+            bytes = crate::analysis::Stamp {
+                evidence: args.output.as_deref(),
+                outputs: args.plots.as_deref().into_iter().collect(),
+                seeds: vec![("bootstrap", args.seed)],
+                ..Default::default()
+            }
+            .attach(bytes);
+        }
     }
     crate::output::emit(args.output.as_deref(), &bytes)?;
     Ok(Outcome::Pass)

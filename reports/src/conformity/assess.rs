@@ -1,8 +1,10 @@
 //! Scoring a study against a checklist.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
+
+use crate::verification::{VerificationRecord, VerifyStatus};
 
 use super::checklist::{Applies, Checklist, Combine, Item, Scoring};
 use super::error::Result;
@@ -213,6 +215,45 @@ pub struct Assessment {
     /// Provenance (printed once per report by the printers, not inside each assessment).
     #[serde(skip_serializing)]
     pub provenance: AssessmentProvenance,
+    /// What `radcheck verify` found per evidence file (path as in the manifest), when a
+    /// verification record was applied ([`Assessment::apply_verification`]).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub verification: BTreeMap<String, VerifyStatus>,
+}
+
+impl Assessment {
+    /// Takes each evidence file's status from `record`, matched by the SHA-256 of the file's
+    /// bytes (a record of other bytes says nothing about these).
+    pub fn apply_verification(&mut self, record: &VerificationRecord) {
+        for e in &self.provenance.evidence {
+            if let Some(status) = record.status_of(&e.sha256) {
+                self.verification.insert(e.path.clone(), status);
+            }
+        }
+    }
+
+    /// Whether the evidence files that decided `item` were all reproduced by `radcheck verify`:
+    /// `None` when no evidence file decided it or no verification was applied.
+    pub fn rests_on_reproduced(&self, item: &ItemAssessment) -> Option<bool> {
+        if self.verification.is_empty() {
+            return None;
+        }
+        let files: Vec<&str> = item
+            .evidence
+            .iter()
+            .filter(|n| n.decisive)
+            .map(|n| n.file.as_str())
+            .filter(|f| self.provenance.evidence.iter().any(|e| e.path == *f))
+            .collect();
+        if files.is_empty() {
+            return None;
+        }
+        Some(
+            files
+                .iter()
+                .all(|f| self.verification.get(*f).is_some_and(|s| s.reproduced())),
+        )
+    }
 }
 
 /// Scores a study against a checklist: each item from its evidence rule, the manifest and the
@@ -313,6 +354,7 @@ pub fn assess(study: &Study, checklist: &Checklist) -> Result<Assessment> {
         totals,
         counts,
         provenance: provenance(study),
+        verification: BTreeMap::new(),
     })
 }
 

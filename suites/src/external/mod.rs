@@ -42,7 +42,6 @@ pub use discovery::{
 };
 pub use error::{AdapterError, AdapterRunError};
 pub use maps::UNSUPPORTED_EXIT_CODE;
-use output::{map_names, parse_output};
 pub use process::end_running_adapters;
 use process::{STDOUT_FILE, WorkDir};
 
@@ -235,8 +234,7 @@ impl ExternalExtractor {
             )));
         }
         let bytes = std::fs::read(&output).map_err(|e| output_error(e.to_string()))?;
-        let entries = parse_output(&bytes, format).map_err(output_error)?;
-        map_names(entries, &self.adapter.names).map_err(output_error)
+        self.adapter.read_output(&bytes).map_err(output_error)
     }
 }
 

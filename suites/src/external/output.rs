@@ -7,13 +7,22 @@ use std::fmt;
 use radcheck_features::{Feature, Value};
 use serde::Deserialize;
 
-use super::OutputFormat;
+use super::{Adapter, OutputFormat};
 use crate::Extraction;
 
-/// The output's entries in file order: name, value (`None` for null or an empty CSV value).
-pub(super) type Entries = Vec<(String, Option<f64>)>;
+impl Adapter {
+    /// Reads one output of this adapter (its `output_format`) and maps the tool's names to
+    /// radcheck tags; the error says what is wrong, with the line for CSV.
+    pub fn read_output(&self, bytes: &[u8]) -> Result<Extraction, String> {
+        let entries = parse_output(bytes, self.output_format)?;
+        map_names(entries, &self.names)
+    }
+}
 
-pub(super) fn parse_output(bytes: &[u8], format: OutputFormat) -> Result<Entries, String> {
+/// The output's entries in file order: name, value (`None` for null or an empty CSV value).
+type Entries = Vec<(String, Option<f64>)>;
+
+fn parse_output(bytes: &[u8], format: OutputFormat) -> Result<Entries, String> {
     match format {
         OutputFormat::Json => serde_json::from_slice::<JsonEntries>(bytes)
             .map(|e| e.0)
@@ -85,10 +94,7 @@ fn parse_csv(text: &str) -> Result<Entries, String> {
 
 /// Maps the output's names to radcheck tags: a name in `names`, else a name that is a radcheck
 /// tag. Other names become one note; a tag given twice is an error.
-pub(super) fn map_names(
-    entries: Entries,
-    names: &BTreeMap<String, String>,
-) -> Result<Extraction, String> {
+fn map_names(entries: Entries, names: &BTreeMap<String, String>) -> Result<Extraction, String> {
     let mut features = Vec::with_capacity(entries.len());
     let mut unmapped = Vec::new();
     let mut given: HashMap<String, String> = HashMap::new();

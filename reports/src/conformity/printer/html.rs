@@ -1,3 +1,4 @@
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::super::{Assessment, Figure, ItemAssessment, Status, purpose_name};
@@ -5,6 +6,7 @@ use super::{
     counts_line, decided_label, headline, score_cell, score_header, sections_contiguous,
     svg_element, total_line,
 };
+use crate::verification::VerifyStatus;
 
 const CSS: &str = r#":root{--fg:#1a1a1a;--muted:#555;--line:#c8c8c8;--head:#f2f2f2;--met:#1b7f3b;--partial:#8a5a00;--not-met:#b42318;--not-applicable:#5f6368;--needs-statement:#3451b2}
 *{box-sizing:border-box}
@@ -37,6 +39,9 @@ td li{margin:.15rem 0}
 .badge.not-met{background:var(--not-met)}
 .badge.not-applicable{background:var(--not-applicable)}
 .badge.needs-statement{background:var(--needs-statement)}
+.verify{display:inline-block;margin-left:.3rem;padding:0 .35rem;border:1px solid;border-radius:.3rem;font-size:.8rem;white-space:nowrap}
+.verify.reproduced{color:var(--met)}
+.verify.not-reproduced{color:var(--not-met)}
 .by{display:block;font-size:.8rem;color:var(--muted)}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85em;overflow-wrap:anywhere}
 blockquote{margin:.3rem 0;padding-left:.6rem;border-left:3px solid var(--line)}
@@ -142,18 +147,26 @@ pub fn html(assessments: &[Assessment], figures: &[Figure], mut w: impl Write) -
     }
 
     writeln!(w, "<h2 id=\"provenance\">Provenance</h2>")?;
-    if let Some(p) = assessments.first().map(|a| &a.provenance) {
+    if let Some(first) = assessments.first() {
+        let p = &first.provenance;
+        let verified = !first.verification.is_empty();
         writeln!(w, "<p>radcheck {}</p>", esc(&p.radcheck_version))?;
         writeln!(w, "<div class=\"table-wrap\"><table>")?;
         writeln!(
             w,
-            "<thead><tr><th>File</th><th>Kind</th><th>SHA-256</th></tr></thead>\n<tbody>"
+            "<thead><tr><th>File</th><th>Kind</th><th>SHA-256</th>{}</tr></thead>\n<tbody>",
+            if verified {
+                "<th>radcheck verify</th>"
+            } else {
+                ""
+            }
         )?;
         writeln!(
             w,
-            "<tr><td><code>{}</code></td><td>study manifest</td><td><code>{}</code></td></tr>",
+            "<tr><td><code>{}</code></td><td>study manifest</td><td><code>{}</code></td>{}</tr>",
             esc(&p.manifest.path),
-            esc(&p.manifest.sha256)
+            esc(&p.manifest.sha256),
+            if verified { "<td></td>" } else { "" }
         )?;
         for e in &p.evidence {
             let mut kind = e.kind.as_str().to_owned();
@@ -166,9 +179,20 @@ pub fn html(assessments: &[Assessment], figures: &[Figure], mut w: impl Write) -
             if let Some(l) = &e.label {
                 kind.push_str(&format!(": {l}"));
             }
+            let status = if verified {
+                format!(
+                    "<td>{}</td>",
+                    first
+                        .verification
+                        .get(&e.path)
+                        .map_or("not verified", |s| s.as_str())
+                )
+            } else {
+                String::new()
+            };
             writeln!(
                 w,
-                "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>",
+                "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td>{status}</tr>",
                 esc(&e.path),
                 esc(&kind),
                 esc(&e.sha256)
@@ -243,7 +267,7 @@ fn checklist_section(a: &Assessment, w: &mut dyn Write) -> io::Result<()> {
             )?;
             section = Some(&i.section);
         }
-        item_row(i, !headings, score_header(a), w)?;
+        item_row(i, !headings, score_header(a), &a.verification, w)?;
     }
     writeln!(w, "</tbody></table></div>")?;
     writeln!(w, "</section>")?;
@@ -254,6 +278,7 @@ fn item_row(
     i: &ItemAssessment,
     show_section: bool,
     score_label: &str,
+    verification: &BTreeMap<String, VerifyStatus>,
     w: &mut dyn Write,
 ) -> io::Result<()> {
     let class = status_class(i.status);
@@ -286,9 +311,10 @@ fn item_row(
             let class = if n.decisive { "" } else { " class=\"support\"" };
             write!(
                 w,
-                "<li{class}><code>{}</code>: {}</li>",
+                "<li{class}><code>{}</code>: {}{}</li>",
                 esc(&n.file),
-                esc(&n.detail)
+                esc(&n.detail),
+                verify_badge(verification.get(&n.file))
             )?;
         }
         write!(w, "</ul>")?;
@@ -304,6 +330,22 @@ fn item_row(
     )?;
     writeln!(w, "</tr>")?;
     Ok(())
+}
+
+/// ` <span class="verify ...">reproduced</span>` for an evidence file `radcheck verify` checked.
+fn verify_badge(status: Option<&VerifyStatus>) -> String {
+    match status {
+        None => String::new(),
+        Some(s) => format!(
+            " <span class=\"verify {}\" title=\"radcheck verify\">{}</span>",
+            if s.reproduced() {
+                "reproduced"
+            } else {
+                "not-reproduced"
+            },
+            esc(s.as_str())
+        ),
+    }
 }
 
 fn status_class(s: Status) -> &'static str {

@@ -87,7 +87,10 @@ pub fn markdown(
                 .evidence
                 .iter()
                 .map(|n| {
-                    let text = format!("`{}`: {}", n.file.replace('`', "'"), n.detail);
+                    let mut text = format!("`{}`: {}", n.file.replace('`', "'"), n.detail);
+                    if let Some(s) = a.verification.get(&n.file) {
+                        text.push_str(&format!(" (radcheck verify: {})", s.as_str()));
+                    }
                     if n.decisive {
                         text
                     } else {

@@ -1,0 +1,222 @@
+//! Verifying one evidence file: its inputs' hashes, then the recorded analysis run again by this
+//! radcheck binary with the outputs sent to a scratch folder, then the bytes compared.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use radcheck_reports::analysis::Analysis;
+use radcheck_reports::verification::{
+    ChangedInput, MAX_DIFFERENCES, VerifiedEvidence, VerifyStatus,
+};
+use serde_json::Value;
+
+/// Where and how to verify.
+pub struct Options<'a> {
+    /// The folder recorded relative paths are resolved in.
+    pub data: &'a Path,
+    /// Relative tolerance for numbers.
+    pub tolerance: f64,
+}
+
+/// Verifies the evidence file at `path` (`shown` names it in the record).
+pub fn verify(path: &Path, shown: &str, opts: &Options) -> VerifiedEvidence {
+    let mut v = VerifiedEvidence {
+        path: shown.to_owned(),
+        sha256: String::new(),
+        status: VerifyStatus::NotVerified,
+        reason: None,
+        changed_inputs: Vec::new(),
+        differences: Vec::new(),
+        n_differences: 0,
+    };
+    if let Err(reason) = check(path, opts, &mut v) {
+        v.status = VerifyStatus::NotVerified;
+        v.reason = Some(reason);
+    }
+    v
+}
+
+fn check(path: &Path, opts: &Options, v: &mut VerifiedEvidence) -> Result<(), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    v.sha256 = radcheck_io::sha256_bytes(&bytes);
+    let recorded: Value =
+        serde_json::from_slice(&bytes).map_err(|e| format!("not a JSON evidence file: {e}"))?;
+    let analysis: Analysis = match recorded.get("analysis") {
+        Some(a) => serde_json::from_value(a.clone())
+            .map_err(|e| format!("the recorded analysis cannot be read: {e}"))?,
+        None => {
+            return Err(
+                "no analysis recorded (the file predates radcheck's analysis record): run its \
+                 command again with this radcheck to make a verifiable file"
+                    .into(),
+            );
+        }
+    };
+    v.changed_inputs = changed_inputs(&recorded, &analysis, opts.data);
+    if !v.changed_inputs.is_empty() {
+        v.status = VerifyStatus::InputChanged;
+        return Ok(());
+    }
+    let rerun = rerun(&analysis, opts.data)?;
+    if rerun == bytes {
+        v.status = VerifyStatus::Reproduced;
+        return Ok(());
+    }
+    let rerun: Value = serde_json::from_slice(&rerun)
+        .map_err(|e| format!("the rerun did not write JSON evidence: {e}"))?;
+    let mut differences = super::diff::differences(&recorded, &rerun, opts.tolerance);
+    v.n_differences = differences.len();
+    v.status = if differences.iter().all(|d| d.within_tolerance) {
+        VerifyStatus::ReproducedWithinTolerance
+    } else {
+        VerifyStatus::NotReproduced
+    };
+    // Those beyond the tolerance first, each group in document order.
+    differences.sort_by_key(|d| d.within_tolerance);
+    differences.truncate(MAX_DIFFERENCES);
+    v.differences = differences;
+    Ok(())
+}
+
+/// The recorded inputs (objects with `source` and `sha256`, outside `analysis`) that are files
+/// under `data` whose SHA-256 is not the recorded one. Outputs of the analysis are not inputs.
+fn changed_inputs(recorded: &Value, analysis: &Analysis, data: &Path) -> Vec<ChangedInput> {
+    let mut found = Vec::new();
+    collect_inputs(recorded, true, &mut found);
+    let mut seen = BTreeSet::new();
+    let mut changed = Vec::new();
+    for (source, sha256) in found {
+        if !seen.insert(source.clone()) || is_output(&source, analysis) {
+            continue;
+        }
+        let file = data.join(&source);
+        if !file.is_file() {
+            continue;
+        }
+        if let Ok(now) = radcheck_io::sha256_file(&file)
+            && now != sha256
+        {
+            changed.push(ChangedInput {
+                source,
+                recorded: sha256,
+                found: now,
+            });
+        }
+    }
+    changed
+}
+
+fn collect_inputs(v: &Value, top: bool, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(m) => {
+            if let (Some(Value::String(source)), Some(Value::String(sha))) =
+                (m.get("source"), m.get("sha256"))
+            {
+                out.push((source.clone(), sha.clone()));
+            }
+            for (k, child) in m {
+                if !(top && k == "analysis") {
+                    collect_inputs(child, false, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect_inputs(i, false, out)),
+        _ => {}
+    }
+}
+
+fn is_output(source: &str, analysis: &Analysis) -> bool {
+    analysis.outputs.iter().any(|o| {
+        source == o
+            || source
+                .strip_prefix(o.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
+}
+
+/// Runs the analysis again in `data`, its outputs in a scratch folder, and returns the evidence
+/// it wrote, with the scratch paths written back as the recorded ones.
+fn rerun(analysis: &Analysis, data: &Path) -> Result<Vec<u8>, String> {
+    let scratch = tempfile::Builder::new()
+        .prefix("radcheck-verify-")
+        .tempdir()
+        .map_err(|e| format!("cannot make a scratch folder: {e}"))?;
+    let mut mapping: Vec<(String, String)> = Vec::new();
+    for (i, output) in analysis.outputs.iter().enumerate() {
+        let dir = scratch.path().join(format!("o{i}"));
+        std::fs::create_dir(&dir).map_err(|e| format!("scratch folder: {e}"))?;
+        let name = Path::new(output)
+            .file_name()
+            .map_or_else(|| PathBuf::from("out"), PathBuf::from);
+        mapping.push((
+            output.clone(),
+            dir.join(name).to_string_lossy().into_owned(),
+        ));
+    }
+    let map = |arg: &str| -> String {
+        for (from, to) in &mapping {
+            if arg == from {
+                return to.clone();
+            }
+            if let Some(rest) = arg.strip_prefix(from.as_str())
+                && rest.starts_with('/')
+            {
+                return format!("{to}{rest}");
+            }
+            if let Some((flag, value)) = arg.split_once('=')
+                && value == from
+            {
+                return format!("{flag}={to}");
+            }
+        }
+        arg.to_owned()
+    };
+    let mut command = Command::new(
+        std::env::current_exe().map_err(|e| format!("cannot find the radcheck binary: {e}"))?,
+    );
+    command
+        .args(analysis.verb.split(' '))
+        .args(analysis.arguments.iter().map(|a| map(a)))
+        .current_dir(data)
+        .envs(&analysis.environment)
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped());
+    let to_stdout = analysis.evidence == "-";
+    command.stdout(if to_stdout {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    let out = command
+        .output()
+        .map_err(|e| format!("cannot run radcheck again: {e}"))?;
+    // Exit 1 is a finding of the analysis (a value that does not match): its evidence stands.
+    if !matches!(out.status.code(), Some(0 | 1)) {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        return Err(format!(
+            "the rerun `radcheck {} {}` in {} failed: {}",
+            analysis.verb,
+            analysis.arguments.join(" "),
+            data.display(),
+            tail.join("; ")
+        ));
+    }
+    let bytes = if to_stdout {
+        out.stdout
+    } else {
+        let file = map(&analysis.evidence);
+        std::fs::read(&file).map_err(|e| format!("the rerun wrote no evidence file: {e}"))?
+    };
+    let mut text = String::from_utf8(bytes).map_err(|_| "the rerun's evidence is not UTF-8")?;
+    let escaped = |s: &str| {
+        let quoted = serde_json::to_string(s).expect("a string serialises");
+        quoted[1..quoted.len() - 1].to_owned()
+    };
+    for (from, to) in &mapping {
+        text = text.replace(&escaped(to), &escaped(from));
+    }
+    Ok(text.into_bytes())
+}
