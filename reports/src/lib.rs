@@ -9,6 +9,7 @@
 //! - [`MapReport`]: response maps (IBSI 2 phase 1) scored against consensus maps.
 //! - [`Comparison`]: several extractors' runs of one suite, side by side.
 //! - [`stability`]: test-retest, perturbation and agreement reports (text, CSV, JSON evidence).
+//! - [`cohort`]: cohort extraction reports (text, JSON evidence) and the geometry of a case.
 //! - [`validation`]: model validation reports (text, JSON evidence).
 //! - [`multicentre`]: batch-effect, harmonisation and redundancy reports (text, CSV, JSON evidence).
 //! - [`analysis`]: the analysis an evidence file records (for `radcheck verify`).
@@ -35,8 +36,10 @@
 //! ```
 #![deny(missing_docs)]
 
+mod agreement;
 pub mod analysis;
 pub mod certificate;
+pub mod cohort;
 mod compare;
 pub mod conformity;
 mod extraction;

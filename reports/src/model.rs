@@ -95,7 +95,7 @@ pub struct ExtractorInfo {
 }
 
 /// An input file (or embedded data set) and its SHA-256.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InputFile {
     /// Role: `image`, `mask`, `reference`.
     pub role: String,
