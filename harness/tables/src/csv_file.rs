@@ -100,7 +100,9 @@ fn records(bytes: &[u8]) -> Result<Records, csv::Error> {
     let mut end = 0usize;
     let mut last_start = None;
     while reader.read_byte_record(&mut record)? {
-        let position = record.position().expect("records read from a reader have a position");
+        let position = record
+            .position()
+            .expect("records read from a reader have a position");
         // A record's position is where the reader started looking for it: before the comment
         // and empty lines it skipped.
         let (start, line) = skip_lines(
@@ -145,7 +147,10 @@ fn skip_lines(
 ) -> (usize, usize) {
     while at < bytes.len() {
         let rest = &bytes[at..];
-        let len = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i + 1);
+        let len = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(rest.len(), |i| i + 1);
         let text = &rest[..len];
         let text = text.strip_suffix(b"\n").unwrap_or(text);
         let text = text.strip_suffix(b"\r").unwrap_or(text);
