@@ -48,16 +48,7 @@ pub fn require(file: &str) -> Option<PathBuf> {
 pub fn neurocombat_scans() -> Option<Vec<Vec<f64>>> {
     let path = require("neurocombat_testdata.csv")?;
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let features: Vec<Vec<f64>> = text
-        .lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            l.split(',')
-                .map(|v| v.trim().parse().expect("number"))
-                .collect()
-        })
-        .collect();
+    let features = csv_numbers(&text, true);
     Some(transpose(&features))
 }
 
@@ -70,11 +61,20 @@ pub fn transpose(rows: &[Vec<f64>]) -> Vec<Vec<f64>> {
 
 /// A committed fixture of numbers (one row per line, comma-separated) as rows.
 pub fn fixture_matrix(text: &str) -> Vec<Vec<f64>> {
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            l.split(',')
-                .map(|v| v.trim().parse().expect("number"))
+    csv_numbers(text, false)
+}
+
+/// The rows of a CSV text of numbers (the csv crate; a header skipped when `header`).
+fn csv_numbers(text: &str, header: bool) -> Vec<Vec<f64>> {
+    csv::ReaderBuilder::new()
+        .has_headers(header)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| {
+            let r = r.unwrap_or_else(|e| panic!("fixture CSV: {e}"));
+            r.iter()
+                .map(|v| v.parse().unwrap_or_else(|e| panic!("{v}: {e}")))
                 .collect()
         })
         .collect()

@@ -1,25 +1,23 @@
-//! Test helpers: the shared statistics fixtures (read with a small CSV reader); the float check and
-//! the data lookup are the crate's (`crate::testutil`).
+//! Test helpers: the shared statistics fixtures (read with the csv crate); the float check and the
+//! data lookup are the crate's (`crate::testutil`).
 
 pub use crate::testutil::close;
 use crate::testutil::require;
 
-/// A CSV file as its header and rows of fields (no quoted commas in the fixtures; quotes stripped).
+/// A CSV file as its header and rows of fields (the csv crate: quoted fields unquoted, ragged rows
+/// refused).
 fn read_csv(file: &str) -> Option<(Vec<String>, Vec<Vec<String>>)> {
     let path = require(file)?;
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let split = |l: &str| -> Vec<String> {
-        l.split(',')
-            .map(|f| f.trim().trim_matches('"').to_owned())
-            .collect()
-    };
-    let header = split(lines.next().expect("fixture has a header"));
-    let rows: Vec<Vec<String>> = lines.map(split).collect();
-    assert!(
-        rows.iter().all(|r| r.len() == header.len()),
-        "{file}: ragged rows"
-    );
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let record = |r: &csv::StringRecord| r.iter().map(str::to_owned).collect::<Vec<_>>();
+    let header = record(reader.headers().unwrap_or_else(|e| panic!("{file}: {e}")));
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| record(&r.unwrap_or_else(|e| panic!("{file}: {e}"))))
+        .collect();
     Some((header, rows))
 }
 
