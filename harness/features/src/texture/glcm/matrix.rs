@@ -9,6 +9,7 @@
 //! one load of the voxel, one of its neighbour and one increment.
 
 use radcheck_process::GreyImage;
+use rayon::prelude::*;
 
 use crate::texture::DIRECTIONS_3D;
 
@@ -33,6 +34,9 @@ pub(crate) struct LevelBox {
     pub(crate) slice_voxels: Vec<u64>,
 }
 
+/// One slice's levels present (a bit set) and the box of its ROI voxels, if any.
+type SliceScan = (Vec<u64>, Option<([usize; 3], [usize; 3])>);
+
 impl LevelBox {
     /// Crops `grey` to the bounding box of its ROI (levels > 0) and pads it by `pad` voxels.
     /// `None` when the ROI is empty or `levels` does not match `dims`.
@@ -41,49 +45,75 @@ impl LevelBox {
         if nx.checked_mul(ny).and_then(|s| s.checked_mul(nz)) != Some(grey.levels.len()) {
             return None;
         }
-        // Bounding box and the levels present, in one pass.
-        let mut present = vec![false; usize::from(u16::MAX) + 1];
-        let (mut lo, mut hi) = ([usize::MAX; 3], [0usize; 3]);
-        for z in 0..nz {
-            for y in 0..ny {
-                let row = &grey.levels[nx * (y + ny * z)..][..nx];
-                let (mut first, mut last) = (usize::MAX, 0);
-                for (x, &l) in row.iter().enumerate() {
-                    if l != 0 {
-                        present[usize::from(l)] = true;
-                        first = first.min(x);
-                        last = x;
+        // Bounding box and the levels present, in one pass over the slices in parallel (a box
+        // and a bit set of levels per slice, then their union).
+        let plane = nx * ny;
+        let words = (usize::from(u16::MAX) + 1) / 64;
+        let scans: Vec<SliceScan> = grey.levels[..plane * nz]
+            .par_chunks(plane.max(1))
+            .enumerate()
+            .map(|(z, slice)| {
+                let mut present = vec![0u64; words];
+                let (mut lo, mut hi) = ([usize::MAX; 3], [0usize; 3]);
+                for (y, row) in slice.chunks_exact(nx.max(1)).enumerate() {
+                    let (mut first, mut last) = (usize::MAX, 0);
+                    for (x, &l) in row.iter().enumerate() {
+                        if l != 0 {
+                            present[usize::from(l) / 64] |= 1 << (l % 64);
+                            first = first.min(x);
+                            last = x;
+                        }
+                    }
+                    if first != usize::MAX {
+                        lo = [lo[0].min(first), lo[1].min(y), z];
+                        hi = [hi[0].max(last), hi[1].max(y), z];
                     }
                 }
-                if first != usize::MAX {
-                    lo = [lo[0].min(first), lo[1].min(y), lo[2].min(z)];
-                    hi = [hi[0].max(last), hi[1].max(y), hi[2].max(z)];
-                }
+                (present, (lo[0] != usize::MAX).then_some((lo, hi)))
+            })
+            .collect();
+        let mut present = vec![0u64; words];
+        let (mut lo, mut hi) = ([usize::MAX; 3], [0usize; 3]);
+        for (p, b) in &scans {
+            for (w, &bits) in present.iter_mut().zip(p) {
+                *w |= bits;
+            }
+            if let Some((l, h)) = b {
+                lo = [0, 1, 2].map(|i| lo[i].min(l[i]));
+                hi = [0, 1, 2].map(|i| hi[i].max(h[i]));
             }
         }
         if lo[0] == usize::MAX {
             return None;
         }
-        let mut compact = vec![0u16; present.len()];
+        let mut compact = vec![0u16; usize::from(u16::MAX) + 1];
         let mut levels = Vec::new();
-        for (l, _) in present.iter().enumerate().skip(1).filter(|&(_, &p)| p) {
-            levels.push(l as u16);
-            compact[l] = levels.len() as u16;
+        for l in 1..compact.len() {
+            if present[l / 64] & (1 << (l % 64)) != 0 {
+                levels.push(l as u16);
+                compact[l] = levels.len() as u16;
+            }
         }
         let inner = [hi[0] - lo[0] + 1, hi[1] - lo[1] + 1, hi[2] - lo[2] + 1];
         let dims = inner.map(|n| n + 2 * pad);
         let mut data = vec![0u16; dims[0] * dims[1] * dims[2]];
         let mut slice_voxels = vec![0u64; inner[2]];
-        for (zi, count) in slice_voxels.iter_mut().enumerate() {
-            for yi in 0..inner[1] {
-                let src = &grey.levels[lo[0] + nx * (lo[1] + yi + ny * (lo[2] + zi))..][..inner[0]];
-                let start = pad + dims[0] * (pad + yi + dims[1] * (pad + zi));
-                for (d, &l) in data[start..start + inner[0]].iter_mut().zip(src) {
-                    *d = compact[usize::from(l)];
-                    *count += u64::from(l != 0);
+        let padded_plane = dims[0] * dims[1];
+        data[pad * padded_plane..(pad + inner[2]) * padded_plane]
+            .par_chunks_mut(padded_plane)
+            .zip(slice_voxels.par_iter_mut())
+            .enumerate()
+            .for_each(|(zi, (out, count))| {
+                for yi in 0..inner[1] {
+                    let src =
+                        &grey.levels[lo[0] + nx * (lo[1] + yi + ny * (lo[2] + zi))..][..inner[0]];
+                    let start = pad + dims[0] * (pad + yi);
+                    for (d, &l) in out[start..start + inner[0]].iter_mut().zip(src) {
+                        *d = compact[usize::from(l)];
+                        *count += u64::from(l != 0);
+                    }
                 }
-            }
-        }
+            });
         let highest = levels.last().copied().unwrap_or(0);
         Some(Self {
             data,

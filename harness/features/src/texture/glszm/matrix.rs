@@ -4,7 +4,8 @@ use radcheck_process::GreyImage;
 use rayon::prelude::*;
 
 use super::zones::{
-    Connectivity, Workspace, ZoneMatrix, bounding_box, consistent, count_voxels, label_zones, pad,
+    Connectivity, Workspace, ZoneMatrix, bounding_box, consistent, count_voxels,
+    count_zones_volumetric, label_zones, pad,
 };
 
 /// A grey level size zone matrix: element `s_ij` counts the zones of grey level `i` and size
@@ -36,15 +37,10 @@ impl GlszmMatrix {
             return Self::default();
         };
         let z_range = bb.lo[2]..bb.hi[2];
-        let mut counts = ZoneMatrix::new(count_voxels(grey, z_range.clone()));
+        let n_voxels = count_voxels(grey, z_range.clone());
         let levels = pad(grey.dims, &bb, z_range, true, |i| grey.levels[i]);
-        label_zones(
-            &levels,
-            Connectivity::Volumetric,
-            &mut Workspace::default(),
-            |_| 0,
-            |level, size, _| counts.add(level, size, 1),
-        );
+        let mut counts = ZoneMatrix::new(n_voxels);
+        counts.merge(&count_zones_volumetric(&levels, |_| 0, |size, _| size));
         Self { counts }
     }
 

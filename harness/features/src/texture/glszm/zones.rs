@@ -11,6 +11,7 @@
 //! the same grey level, a second numbers the zones. No recursion, no per-voxel allocation.
 
 use radcheck_process::GreyImage;
+use rayon::prelude::*;
 
 /// Counts of zones by grey level `i` and zone property `j` (zone size for the GLSZM, zone
 /// distance for the GLDZM), with the number of voxels `N_v` the zones were drawn from.
@@ -168,27 +169,33 @@ pub(crate) struct Padded<T> {
 
 /// Copies `value(flat image index)` over the box `bb`, restricted to slices `z_range`, into a
 /// buffer with a ring of `T::default()` in x and y, and in z when `pad_z`.
-pub(crate) fn pad<T: Copy + Default>(
+pub(crate) fn pad<T: Copy + Default + Send + Sync>(
     image_dims: [usize; 3],
     bb: &BoundingBox,
     z_range: std::ops::Range<usize>,
     pad_z: bool,
-    value: impl Fn(usize) -> T,
+    value: impl Fn(usize) -> T + Sync,
 ) -> Padded<T> {
     let [nx, ny, _] = image_dims;
     let [bx, by, _] = bb.size();
     let zr = usize::from(pad_z);
     let dims = [bx + 2, by + 2, z_range.len() + 2 * zr];
-    let mut data = vec![T::default(); dims[0] * dims[1] * dims[2]];
-    for (pz, z) in z_range.enumerate() {
-        for y in 0..by {
-            let src = bb.lo[0] + nx * (bb.lo[1] + y + ny * z);
-            let dst = 1 + dims[0] * (1 + y + dims[1] * (pz + zr));
-            for (x, d) in data[dst..dst + bx].iter_mut().enumerate() {
-                *d = value(src + x);
+    let plane = dims[0] * dims[1];
+    let mut data = vec![T::default(); plane * dims[2]];
+    // Slices in parallel.
+    let z0 = z_range.start;
+    data[zr * plane..(zr + z_range.len()) * plane]
+        .par_chunks_mut(plane)
+        .enumerate()
+        .for_each(|(pz, out)| {
+            for y in 0..by {
+                let src = bb.lo[0] + nx * (bb.lo[1] + y + ny * (z0 + pz));
+                let dst = 1 + dims[0] * (1 + y);
+                for (x, d) in out[dst..dst + bx].iter_mut().enumerate() {
+                    *d = value(src + x);
+                }
             }
-        }
-    }
+        });
     Padded { data, dims }
 }
 
@@ -240,11 +247,28 @@ pub(crate) fn label_zones(
     distance: impl Fn(usize) -> u32,
     mut emit: impl FnMut(u16, u32, u32),
 ) {
+    if label(levels, connectivity, work, distance) {
+        for &(level, size, d) in work.zones.iter() {
+            emit(level, size, d);
+        }
+    }
+}
+
+/// The labelling of [`label_zones`]: leaves the zones in `work.zones` and, for every voxel of a
+/// zone, its zone number (flagged with [`ZONE`]) in `work.parent`. `false` when the buffer is
+/// too small or too large to hold zones.
+fn label(
+    levels: &Padded<u16>,
+    connectivity: Connectivity,
+    work: &mut Workspace,
+    distance: impl Fn(usize) -> u32,
+) -> bool {
     let [px, py, pz] = levels.dims;
     let levels = &levels.data[..];
     let volumetric = connectivity == Connectivity::Volumetric;
+    work.zones.clear();
     if levels.len() >= MAX_VOXELS || px < 3 || py < 3 || (volumetric && pz < 3) {
-        return;
+        return false;
     }
     let (w, s) = (px as isize, (px * py) as isize);
     // Visited neighbours other than x - 1: the row before, then (3D) the 3 x 3 rows before.
@@ -353,9 +377,171 @@ pub(crate) fn label_zones(
             z.2 = z.2.min(distance(v));
         }
     }
-    for &(level, size, d) in zones.iter() {
-        emit(level, size, d);
+    true
+}
+
+/// The zones of a padded buffer (26-connectivity, as [`label_zones`] with
+/// [`Connectivity::Volumetric`]) counted into a [`ZoneMatrix`] by grey level and
+/// `property(size, distance)` (its `N_v` is 0: the caller knows it), labelled in parallel: the
+/// slices are cut into slabs, each slab labelled and counted on its own (rayon), except the zones
+/// that reach a cut, which are joined across it by a union-find and counted last. The matrix is
+/// that of [`label_zones`] whatever the number of threads (a matrix counts zones: their order
+/// does not matter).
+pub(crate) fn count_zones_volumetric(
+    levels: &Padded<u16>,
+    distance: impl Fn(usize) -> u32 + Sync,
+    property: impl Fn(u32, u32) -> u32 + Sync,
+) -> ZoneMatrix {
+    let [px, py, pz] = levels.dims;
+    let plane = px * py;
+    let interior = pz.saturating_sub(2);
+    // Slabs of at least 8 slices, about four per thread; one thread labels the whole buffer.
+    let threads = rayon::current_num_threads();
+    let slabs = if threads > 1 {
+        (threads * 4).min(interior / 8).max(1)
+    } else {
+        1
+    };
+    let mut counts = ZoneMatrix::new(0);
+    if slabs == 1 || levels.data.len() >= MAX_VOXELS || px < 3 || py < 3 {
+        let mut work = Workspace::default();
+        label_zones(
+            levels,
+            Connectivity::Volumetric,
+            &mut work,
+            distance,
+            |level, size, d| counts.add(level, property(size, d), 1),
+        );
+        return counts;
     }
+    // Slab k holds the padded buffer's slices bounds[k]..bounds[k + 1] (interior: 1..pz - 1).
+    let bounds: Vec<usize> = (0..=slabs).map(|k| 1 + k * interior / slabs).collect();
+    struct Slab {
+        /// The zones that do not reach a cut, counted.
+        counts: ZoneMatrix,
+        /// The zones that reach the slab's first or last slice: (local number, zone).
+        open: Vec<(u32, (u16, u32, u32))>,
+        /// Local zone of each voxel of the slab's first and last slice (`u32::MAX`: none).
+        first: Vec<u32>,
+        last: Vec<u32>,
+    }
+    let labelled: Vec<Slab> = (0..slabs)
+        .into_par_iter()
+        .map(|k| {
+            let (z0, z1) = (bounds[k], bounds[k + 1]);
+            // The slab's slices between two slices of zeros: no neighbour beyond the cut.
+            let mut data = vec![0u16; plane * (z1 - z0 + 2)];
+            data[plane..plane * (z1 - z0 + 1)]
+                .copy_from_slice(&levels.data[z0 * plane..z1 * plane]);
+            let sub = Padded {
+                data,
+                dims: [px, py, z1 - z0 + 2],
+            };
+            let offset = (z0 - 1) * plane;
+            let mut work = Workspace::default();
+            label(&sub, Connectivity::Volumetric, &mut work, |v| {
+                distance(offset + v)
+            });
+            let zone_of = |slice: usize| -> Vec<u32> {
+                (slice * plane..(slice + 1) * plane)
+                    .map(|v| {
+                        if sub.data[v] == 0 {
+                            u32::MAX
+                        } else {
+                            work.parent[v] & !ZONE
+                        }
+                    })
+                    .collect()
+            };
+            let (first, last) = (
+                if k > 0 { zone_of(1) } else { Vec::new() },
+                if k + 1 < slabs {
+                    zone_of(z1 - z0)
+                } else {
+                    Vec::new()
+                },
+            );
+            let mut reaches = vec![false; work.zones.len()];
+            for &z in first.iter().chain(&last) {
+                if z != u32::MAX {
+                    reaches[z as usize] = true;
+                }
+            }
+            let mut counts = ZoneMatrix::new(0);
+            let mut open = Vec::new();
+            for (z, &zone) in work.zones.iter().enumerate() {
+                if reaches[z] {
+                    open.push((z as u32, zone));
+                } else {
+                    counts.add(zone.0, property(zone.1, zone.2), 1);
+                }
+            }
+            Slab {
+                counts,
+                open,
+                first,
+                last,
+            }
+        })
+        .collect();
+    // The open zones of all slabs numbered one after the other; union across each cut.
+    let mut number: Vec<std::collections::HashMap<u32, u32>> = Vec::with_capacity(slabs);
+    let mut open: Vec<(u16, u32, u32)> = Vec::new();
+    for s in &labelled {
+        let mut map = std::collections::HashMap::with_capacity(s.open.len());
+        for &(local, zone) in &s.open {
+            map.insert(local, open.len() as u32);
+            open.push(zone);
+        }
+        number.push(map);
+    }
+    let mut parent: Vec<u32> = (0..open.len() as u32).collect();
+    for k in 1..slabs {
+        let (below, above) = (&labelled[k - 1], &labelled[k]);
+        let (cut, before) = (bounds[k], bounds[k] - 1);
+        for y in 1..py - 1 {
+            for x in 1..px - 1 {
+                let i = x + px * y;
+                let level = levels.data[cut * plane + i];
+                if level == 0 {
+                    continue;
+                }
+                let a = number[k][&above.first[i]];
+                for dy in [-1isize, 0, 1] {
+                    for dx in [-1isize, 0, 1] {
+                        let j = i.wrapping_add_signed(dx + dy * px as isize);
+                        if levels.data[before * plane + j] == level {
+                            let b = number[k - 1][&below.last[j]];
+                            let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+                            if ra != rb {
+                                parent[ra.max(rb) as usize] = ra.min(rb);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Sizes and smallest distances gathered at each root.
+    for z in 0..open.len() as u32 {
+        let root = find(&mut parent, z);
+        if root != z {
+            let (_, size, d) = open[z as usize];
+            let r = &mut open[root as usize];
+            r.1 += size;
+            r.2 = r.2.min(d);
+        }
+    }
+    for z in 0..open.len() as u32 {
+        if parent[z as usize] == z {
+            let (level, size, d) = open[z as usize];
+            counts.add(level, property(size, d), 1);
+        }
+    }
+    for s in &labelled {
+        counts.merge(&s.counts);
+    }
+    counts
 }
 
 /// Root of `x`, halving the path on the way.
@@ -546,7 +732,61 @@ mod tests {
         );
     }
 
+    /// Zones `(level, size, distance)` of a whole 3D image by the slab-parallel labelling on
+    /// `threads` threads, sorted.
+    fn zones_parallel(levels: &[u16], dims: [usize; 3], threads: usize) -> Vec<(u16, u32, u32)> {
+        let bb = BoundingBox {
+            lo: [0; 3],
+            hi: dims,
+        };
+        let padded = pad(dims, &bb, 0..dims[2], true, |i| levels[i]);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        // A distance that differs per voxel: the smallest of a merged zone must win. Each zone is
+        // counted by (size, distance) packed into the property.
+        let m = pool.install(|| {
+            count_zones_volumetric(&padded, |v| (v % 97) as u32, |size, d| size * 100 + d)
+        });
+        let mut out: Vec<(u16, u32, u32)> = m
+            .entries()
+            .flat_map(|(l, p, c)| std::iter::repeat_n((l, p / 100, p % 100), c as usize))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
     use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Slabs labelled in parallel and joined across their cuts give the zones of the serial
+        /// labelling (sizes and smallest distances), whatever the number of threads.
+        #[test]
+        fn parallel_labelling_equals_serial(
+            (dims, levels) in (1usize..7, 1usize..6, 16usize..60).prop_flat_map(|(x, y, z)| {
+                (Just([x, y, z]), proptest::collection::vec(0u16..=2, x * y * z))
+            })
+        ) {
+            // The serial labelling of the whole buffer.
+            let bb = BoundingBox { lo: [0; 3], hi: dims };
+            let padded = pad(dims, &bb, 0..dims[2], true, |i| levels[i]);
+            let mut serial = Vec::new();
+            label_zones(
+                &padded,
+                Connectivity::Volumetric,
+                &mut Workspace::default(),
+                |v| (v % 97) as u32,
+                |l, s, d| serial.push((l, s, d)),
+            );
+            serial.sort_unstable();
+            prop_assert_eq!(&zones_parallel(&levels, dims, 1), &serial);
+            prop_assert_eq!(&zones_parallel(&levels, dims, 2), &serial);
+            prop_assert_eq!(&zones_parallel(&levels, dims, 5), &serial);
+        }
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
