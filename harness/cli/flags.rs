@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::flags_cohort::{AgreementArgs, MergeArgs};
 pub use crate::flags_filters::{BoundaryArg, FILTER_HELP, FilterArgs};
 pub use crate::flags_tables::{BatchEffectArgs, HarmoniseArgs, RedundancyArgs};
 
@@ -25,8 +26,8 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     Conformance(ConformanceArgs),
     /// Compute the built-in extractor's features for an image and ROI (NIfTI, or a DICOM series
-    /// with an RTSTRUCT or SEG).
-    #[command(after_help = EXIT_CODES)]
+    /// with an RTSTRUCT or SEG); or any extractor's for every case of a cohort (--cohort).
+    #[command(after_help = crate::flags_cohort::SCALE_HELP)]
     Extract(ExtractArgs),
     /// Show what a file or folder holds: DICOM series (modality, geometry), RTSTRUCT (ROIs), SEG
     /// (segments), NIfTI (geometry).
@@ -42,10 +43,15 @@ pub enum Command {
     /// image and mask perturbations over a cohort.
     #[command(subcommand)]
     Stability(StabilityCommand),
-    /// Agreement between two feature tables of the same subjects (two extractors or two readers):
-    /// per-feature CCC, ICC(A,1), mean relative difference, Bland-Altman.
+    /// Agreement between two or more feature tables of the same subjects (extractors, readers):
+    /// per-feature ICC across the tables with its CI and grade, pairwise CCC, Bland-Altman per
+    /// pair, and per subject how far the tables disagree and which explanation fits.
     #[command(after_help = EXIT_CODES)]
     Agreement(AgreementArgs),
+    /// Merge the part files of a sharded cohort run (extract --cohort, stability perturb) into
+    /// the outputs of the unsharded run.
+    #[command(after_help = EXIT_CODES)]
+    Merge(MergeArgs),
     /// Validate a prediction model from its predictions: discrimination (AUC with DeLong and
     /// bootstrap CIs), calibration, Brier, Hosmer-Lemeshow, decision curve; Harrell's C for
     /// time-to-event outcomes.
@@ -85,7 +91,7 @@ pub enum StabilityCommand {
     TestRetest(TestRetestArgs),
     /// Perturb each case of a cohort N times, extract features from every copy and report each
     /// feature's ICC(1,1) and whether it is robust.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = crate::flags_cohort::SCALE_HELP)]
     Perturb(PerturbArgs),
 }
 
@@ -172,8 +178,8 @@ pub struct PerturbArgs {
     /// Settings of an IBSI configuration (e.g. ibsi1-ct-c).
     #[arg(long, conflicts_with = "settings")]
     pub config: Option<String>,
-    /// Study folder: per-case results (reused on a rerun: the study resumes), features.csv,
-    /// stability.csv, stability.json and the ICC plot.
+    /// Study folder: per-unit results in cases/ (reused on a rerun: the study resumes),
+    /// features.parquet (or .csv), stability.csv, stability.json, the ICC plot, parts/.
     #[arg(long, required_unless_present = "list_chains")]
     pub out: Option<PathBuf>,
     /// A feature is robust when its ICC(1,1) is at least this.
@@ -188,35 +194,10 @@ pub struct PerturbArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct AgreementArgs {
-    /// First feature table (CSV or Parquet, one row per subject).
-    pub a: PathBuf,
-    /// Second feature table.
-    pub b: PathBuf,
-    /// Column holding the subject identifier (in both tables).
-    #[arg(long, default_value = "subject")]
-    pub subject: String,
-    /// Columns that are not features, comma-separated.
-    #[arg(long, value_delimiter = ',')]
-    pub ignore: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: StabilityFormat,
-    /// Write to this file instead of stdout (written whole or not at all).
-    #[arg(long, short)]
-    pub output: Option<PathBuf>,
-    /// Draw the per-feature CCC with its 95% CI: .svg or .png.
-    #[arg(long, value_name = "FILE")]
-    pub plot: Option<PathBuf>,
-    /// Draw the Bland-Altman plot of this feature (with --bland-altman-plot).
-    #[arg(long, requires = "bland_altman_plot")]
-    pub feature: Option<String>,
-    /// Where to draw the Bland-Altman plot of --feature: .svg or .png.
-    #[arg(long, value_name = "FILE", requires = "feature")]
-    pub bland_altman_plot: Option<PathBuf>,
+    #[command(flatten)]
+    pub table: crate::flags_cohort::TableOutputArgs,
+    #[command(flatten)]
+    pub scale: crate::flags_cohort::ScaleArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -350,8 +331,10 @@ pub struct ConformanceArgs {
     #[arg(long)]
     pub all: bool,
     /// Score a submission instead of running an extractor: a filled-in IBSI 1 workbook (.xlsx;
-    /// its `your_result` column), or a .csv with the columns `dataset,tag,value`; or a folder of
-    /// IBSI 2 phase-1 response maps named by test id (`1.a.1.nii.gz`, or `1_a_1.nii.gz`).
+    /// its `your_result` column), or a .csv with the columns `dataset,tag,value`; an IBSI 2
+    /// phase-2 table (`family;feature_name;feature_tag;ibsi_identifier;1.A;...;11.B`, diagnostic
+    /// rows first; diagnosed against the CT phantom when available); or a folder of IBSI 2
+    /// phase-1 response maps named by test id (`1.a.1.nii.gz`, or `1_a_1.nii.gz`).
     #[arg(
         long,
         value_name = "FILE_OR_DIR",
@@ -415,10 +398,14 @@ pub struct InspectArgs {
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
     /// Image: NIfTI file (.nii, .nii.gz) or DICOM series folder.
-    pub image: PathBuf,
+    #[arg(required_unless_present = "cohort")]
+    pub image: Option<PathBuf>,
     /// ROI: NIfTI mask on the image grid (voxels >= 0.5 are inside), DICOM RTSTRUCT (with
     /// --roi) or DICOM SEG.
-    pub mask: PathBuf,
+    #[arg(required_unless_present = "cohort")]
+    pub mask: Option<PathBuf>,
+    #[command(flatten)]
+    pub cohort: crate::flags_cohort::CohortExtractArgs,
     /// ROI name in an RTSTRUCT (segment label for a SEG with several segments).
     #[arg(long)]
     pub roi: Option<String>,
@@ -473,6 +460,10 @@ pub struct ExtractArgs {
     /// NGLDM coarseness parameter alpha (grey levels).
     #[arg(long)]
     pub ngldm_coarseness: Option<u32>,
+    /// Compute the features of the response map of an IBSI 2 filter (SPEC as for `radcheck
+    /// filter`, e.g. `log:sigma=1.5`); the tags carry the filter's label.
+    #[arg(long, value_name = "SPEC")]
+    pub filter: Option<String>,
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 mod analysis;
 mod commands;
 mod flags;
+mod flags_cohort;
 mod flags_filters;
 mod flags_tables;
 mod flags_verify;

@@ -5,6 +5,7 @@
 mod util;
 
 mod adapters;
+mod cohort;
 mod conformance;
 mod dicom;
 mod external;
@@ -14,6 +15,7 @@ mod hardening;
 mod inputs;
 mod multicentre;
 mod report;
+mod slurm;
 mod stability;
 mod validation;
 mod verify;

@@ -212,7 +212,7 @@ fn bad_tables_give_clear_errors() {
 
 /// A small cohort of synthetic images: spheres of different radius and intensity per subject,
 /// with seeded texture, written as NIfTI.
-fn synthetic_cohort(t: &TestDir, subjects: usize) -> std::path::PathBuf {
+pub fn synthetic_cohort(t: &TestDir, subjects: usize) -> std::path::PathBuf {
     use rand::{Rng, SeedableRng};
     let grid = Grid::new([24, 24, 12], [1.0, 1.0, 2.0]);
     let mut manifest = String::from("subject,image,mask\n");
@@ -362,7 +362,7 @@ fn perturbation_study_resumes_and_is_byte_identical() {
     let files = [
         "stability.json",
         "stability.csv",
-        "features.csv",
+        "features.parquet",
         "icc.svg",
         "icc.png",
     ];
@@ -387,7 +387,8 @@ fn perturbation_study_resumes_and_is_byte_identical() {
             "{f} differs"
         );
     }
-    // A fresh folder computes everything again and still gives the same bytes.
+    // A fresh folder computes everything again and still gives the same bytes (the evidence's
+    // `analysis` member records the command line, which names the other folder).
     let fresh = t.path("fresh");
     let out3 = perturb(
         &t,
@@ -396,16 +397,17 @@ fn perturbation_study_resumes_and_is_byte_identical() {
         fresh.to_str().unwrap(),
     );
     assert_exit!(out3, 0);
-    // The evidence's `analysis` member records the command line, which names the other folder.
     let mut a = json(&out1);
     let mut b = json(&out3);
     a.as_object_mut().unwrap().remove("analysis");
     b.as_object_mut().unwrap().remove("analysis");
     assert_eq!(a, b);
-    assert!(
-        std::fs::read(fresh.join("features.csv")).unwrap() == first[2],
-        "features.csv differs"
-    );
+    for f in ["features.parquet", "stability.csv", "icc.svg", "icc.png"] {
+        assert!(
+            std::fs::read(fresh.join(f)).unwrap() == std::fs::read(out_dir.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
     // The perturbations changed something.
     let v = json(&out1);
     assert!(

@@ -1,70 +1,91 @@
-//! `radcheck agreement A B`: two feature tables of the same subjects, feature by feature.
+//! `radcheck agreement A B [C ...]`: two or more feature tables of the same subjects, feature by
+//! feature and subject by subject (`radcheck_suites::stability::analyse_agreement`).
 
-use radcheck_reports::stability::{
-    AgreementReport, AgreementRow, AgreementSummary, StabilityProvenance,
-};
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::Context;
+use radcheck_reports::cohort::{CaseFacts, CohortCaseRow};
+use radcheck_reports::plots::Chart;
+use radcheck_reports::stability::{AgreementReport, StabilityProvenance};
 use radcheck_stats::reliability::{self, IccForm};
-use radcheck_tables::{Layout, ReadOptions};
+use radcheck_suites::stability::{Cohort, analyse_agreement};
+use radcheck_tables::{FeatureTable, Layout, ReadOptions};
 
 use super::Outcome;
 use super::stability::input_file;
 use crate::flags::{AgreementArgs, StabilityFormat};
 
 pub fn run(args: &AgreementArgs) -> anyhow::Result<Outcome> {
+    let form: IccForm = args
+        .icc_form
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--icc-form {}: {e}", args.icc_form))?;
     let options = ReadOptions {
         subject: args.subject.clone(),
-        repeat: None,
-        layout: Layout::Wide,
+        repeat: args.roi.clone(),
+        layout: Layout::Auto,
         ignore: args.ignore.clone(),
         ..ReadOptions::default()
     };
-    let a = radcheck_tables::read(&args.a, &options)?;
-    let b = radcheck_tables::read(&args.b, &options)?;
-    let paired = radcheck_tables::pair(&a, &b)?;
+    let tables: Vec<FeatureTable> = args
+        .tables
+        .iter()
+        .map(|t| radcheck_tables::read(t, &options))
+        .collect::<Result<_, _>>()?;
+    let refs: Vec<&FeatureTable> = tables.iter().collect();
+    let facts = match &args.cohort {
+        Some(manifest) => facts_of_cohort(manifest)?,
+        None => facts_of_tables(&tables),
+    };
+    let analysis = analyse_agreement(&refs, form, &facts)?;
     if let Some(f) = &args.feature
-        && !paired.features.iter().any(|p| &p.feature == f)
+        && !analysis.features.iter().any(|r| &r.feature == f)
     {
         anyhow::bail!(
-            "--feature {f}: not a feature of both tables (common features: {})",
-            paired.features.len()
+            "--feature {f}: not a feature of every table (common features: {})",
+            analysis.features.len()
         );
     }
-    let mut rows = Vec::with_capacity(paired.features.len());
-    for p in &paired.features {
-        rows.push(agreement_row(&p.feature, &p.a, &p.b));
-    }
-    let summary = AgreementSummary {
-        ccc_at_least_0_90: rows
-            .iter()
-            .filter(|r| r.ccc.is_some_and(|c| c >= 0.90))
-            .count(),
-        undefined: rows.iter().filter(|r| r.ccc.is_none()).count(),
-        total: rows.len(),
-    };
+    let [only_in_a, only_in_b] = analysis.only_in;
     let report = AgreementReport {
         kind: "agreement",
         provenance: StabilityProvenance {
             radcheck_version: radcheck_suites::RADCHECK_VERSION.into(),
-            tables: vec![input_file("a", &args.a)?, input_file("b", &args.b)?],
+            tables: args
+                .tables
+                .iter()
+                .enumerate()
+                .map(|(i, t)| input_file(&table_role(i), t))
+                .collect::<Result<_, _>>()?,
             subject_column: Some(args.subject.clone()),
+            repeat_column: args.roi.clone(),
             ..Default::default()
         },
-        n_subjects: paired.subjects.len(),
-        only_in_a: paired.features_only_a.clone(),
-        only_in_b: paired.features_only_b.clone(),
-        summary,
-        features: rows,
+        n_tables: tables.len(),
+        icc_form: form.to_string(),
+        n_subjects: analysis.subjects.len(),
+        only_in_a,
+        only_in_b,
+        summary: analysis.summary,
+        features: analysis.features,
+        pairs: analysis.pairs,
+        ccc_matrix: analysis.ccc_matrix,
+        subjects: analysis.disagreement,
+        explanations: analysis.explanations,
     };
     if let Some(plot) = &args.plot {
-        super::plots::ccc_forest(&report, plot)?;
+        if report.n_tables == 2 {
+            super::plots::ccc_forest(&report, plot)?;
+        } else {
+            super::plots::agreement_icc_forest(&report, plot)?;
+        }
+    }
+    if let Some(plot) = &args.ccc_matrix_plot {
+        ccc_matrix(&report, plot)?;
     }
     if let (Some(feature), Some(plot)) = (&args.feature, &args.bland_altman_plot) {
-        let Some(p) = paired.features.iter().find(|p| &p.feature == feature) else {
-            anyhow::bail!("--feature {feature}: not a feature of both tables");
-        };
-        let ba = reliability::bland_altman(&p.b, &p.a)
-            .map_err(|e| anyhow::anyhow!("Bland-Altman of {feature}: {e}"))?;
-        super::plots::bland_altman(feature, &ba, plot)?;
+        bland_altman_plots(&tables, &args.tables, feature, plot)?;
     }
     let mut bytes = Vec::new();
     match args.format {
@@ -74,7 +95,7 @@ pub fn run(args: &AgreementArgs) -> anyhow::Result<Outcome> {
             report.print_json(&mut bytes)?;
             bytes = crate::analysis::Stamp {
                 evidence: args.output.as_deref(),
-                outputs: [&args.plot, &args.bland_altman_plot]
+                outputs: [&args.plot, &args.ccc_matrix_plot, &args.bland_altman_plot]
                     .into_iter()
                     .filter_map(|p| p.as_deref())
                     .collect(),
@@ -87,58 +108,125 @@ pub fn run(args: &AgreementArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Pass)
 }
 
-/// CCC, ICC(A,1), mean relative difference and Bland-Altman of one feature (`y` minus `x`).
-fn agreement_row(feature: &str, x: &[Option<f64>], y: &[Option<f64>]) -> AgreementRow {
-    let mut row = AgreementRow {
-        feature: feature.to_owned(),
-        ..Default::default()
-    };
-    let pairs: Vec<(f64, f64)> = x
-        .iter()
-        .zip(y)
-        .filter_map(|(a, b)| Some(((*a)?, (*b)?)))
-        .collect();
-    row.n = pairs.len();
-    let mut notes = Vec::new();
-    match reliability::ccc(x, y) {
-        Ok(c) => {
-            row.ccc = Some(c.ccc);
-            row.ccc_ci_low = Some(c.ci_low);
-            row.ccc_ci_high = Some(c.ci_high);
-        }
-        Err(e) => notes.push(format!("CCC: {e}")),
+/// `a`, `b`, then `c`, `d` ... (the first two keep the names of two-table reports).
+fn table_role(i: usize) -> String {
+    match u8::try_from(i) {
+        Ok(i) if i < 26 => char::from(b'a' + i).to_string(),
+        _ => format!("table{}", i + 1),
     }
-    let matrix: Vec<Vec<Option<f64>>> = x.iter().zip(y).map(|(a, b)| vec![*a, *b]).collect();
-    match reliability::icc(&matrix, IccForm::AgreementSingle) {
-        Ok(i) => {
-            row.icc = Some(i.icc);
-            row.icc_ci_low = Some(i.ci_low);
-            row.icc_ci_high = Some(i.ci_high);
-        }
-        Err(e) => notes.push(format!("ICC(A,1): {e}")),
-    }
-    if !pairs.is_empty() {
-        let rel: f64 = pairs
+}
+
+/// The geometry cohort tables record in their `case:` provenance lines (the first table that
+/// has them).
+fn facts_of_tables(tables: &[FeatureTable]) -> HashMap<String, CaseFacts> {
+    for t in tables {
+        let facts: HashMap<String, CaseFacts> = t
+            .comments()
             .iter()
-            .map(|&(a, b)| {
-                let scale = (a.abs() + b.abs()) / 2.0;
-                if scale == 0.0 { 0.0 } else { (b - a) / scale }
+            .filter_map(|c| c.strip_prefix("case: "))
+            .filter_map(|json| serde_json::from_str::<CohortCaseRow>(json).ok())
+            .filter_map(|row| {
+                let label = match (&row.roi, t.repeat_column()) {
+                    (Some(r), Some(_)) => format!("{}/{r}", row.subject),
+                    _ => row.subject.clone(),
+                };
+                Some((label, row.facts?))
             })
-            .sum::<f64>()
-            / pairs.len() as f64;
-        row.mean_relative_difference = Some(rel);
-    }
-    // Differences b - a: bland_altman(x, y) takes x - y.
-    match reliability::bland_altman(y, x) {
-        Ok(ba) => {
-            row.bias = Some(ba.bias);
-            row.loa_low = Some(ba.loa_low);
-            row.loa_high = Some(ba.loa_high);
+            .collect();
+        if !facts.is_empty() {
+            return facts;
         }
-        Err(e) => notes.push(format!("Bland-Altman: {e}")),
     }
-    if !notes.is_empty() {
-        row.note = Some(notes.join("; "));
+    HashMap::new()
+}
+
+/// The geometry of every case of a manifest, read from the images and masks.
+fn facts_of_cohort(manifest: &Path) -> anyhow::Result<HashMap<String, CaseFacts>> {
+    let cohort = Cohort::read(manifest)?;
+    let keyed_by_roi = radcheck_suites::cohort::has_roi_column(&cohort);
+    let mut out = HashMap::new();
+    for case in &cohort.cases {
+        let loaded = radcheck_suites::inputs::load(
+            &case.image,
+            &case.mask,
+            case.roi.as_deref(),
+            &radcheck_io::Limits::default(),
+        )
+        .with_context(|| format!("--cohort: case {}", case.subject))?;
+        let label = match (&case.roi, keyed_by_roi) {
+            (Some(r), true) => format!("{}/{r}", case.subject),
+            _ => case.subject.clone(),
+        };
+        out.insert(label, radcheck_suites::cohort::facts(&loaded.input));
     }
-    row
+    Ok(out)
+}
+
+fn ccc_matrix(report: &AgreementReport, path: &Path) -> anyhow::Result<()> {
+    let n = report.n_tables;
+    let labels: Vec<String> = report
+        .provenance
+        .tables
+        .iter()
+        .map(|t| {
+            Path::new(&t.source)
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_else(|| t.source.clone())
+        })
+        .collect();
+    let matrix: Vec<f64> = report
+        .ccc_matrix
+        .iter()
+        .flatten()
+        .map(|c| c.unwrap_or(f64::NAN))
+        .collect();
+    let chart = Chart::HeatMap {
+        title: format!(
+            "Median CCC over {} features, per pair of tables",
+            report.features.len()
+        ),
+        labels,
+        matrix,
+        order: (0..n).collect(),
+    };
+    radcheck_reports::plots::write(&chart, path)
+        .with_context(|| format!("cannot draw {}", path.display()))
+}
+
+/// One Bland-Altman plot per pair of tables (the file name gets `-A-B` for more than two).
+fn bland_altman_plots(
+    tables: &[FeatureTable],
+    paths: &[std::path::PathBuf],
+    feature: &str,
+    plot: &Path,
+) -> anyhow::Result<()> {
+    let refs: Vec<&FeatureTable> = tables.iter().collect();
+    let joined = radcheck_tables::join(&refs)?;
+    let Some(f) = joined.features.iter().find(|f| f.feature == feature) else {
+        anyhow::bail!("--feature {feature}: not a feature of every table");
+    };
+    let n = tables.len();
+    for a in 0..n {
+        for b in a + 1..n {
+            let ba = reliability::bland_altman(&f.values[b], &f.values[a])
+                .map_err(|e| anyhow::anyhow!("Bland-Altman of {feature}: {e}"))?;
+            let target = if n == 2 {
+                plot.to_path_buf()
+            } else {
+                let stem = plot
+                    .file_stem()
+                    .map(|s| s.to_string_lossy())
+                    .unwrap_or_default();
+                let ext = plot
+                    .extension()
+                    .map(|s| s.to_string_lossy())
+                    .unwrap_or_default();
+                plot.with_file_name(format!("{stem}-{}-{}.{ext}", table_role(a), table_role(b)))
+            };
+            let title = format!("{feature}: {} - {}", paths[b].display(), paths[a].display());
+            super::plots::bland_altman_titled(&title, &ba, &target)?;
+        }
+    }
+    Ok(())
 }

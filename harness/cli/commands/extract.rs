@@ -8,7 +8,7 @@ use radcheck_suites::{Builtin, Extractor, ExtractorSettings};
 use super::Outcome;
 use crate::flags::{ExtractArgs, FamilyArg, FeatureFormat, Texture};
 
-fn load_settings(args: &ExtractArgs) -> anyhow::Result<ExtractorSettings> {
+pub(super) fn load_settings(args: &ExtractArgs) -> anyhow::Result<ExtractorSettings> {
     let mut s = match (&args.settings, &args.config) {
         (Some(path), _) => radcheck_suites::settings_file::load(path)?,
         (None, Some(name)) => radcheck_suites::settings_file::preset(name)?,
@@ -57,6 +57,9 @@ fn load_settings(args: &ExtractArgs) -> anyhow::Result<ExtractorSettings> {
     if let Some(a) = args.ngldm_coarseness {
         s.features.ngldm.coarseness = a;
     }
+    if let Some(spec) = &args.filter {
+        s.filter = Some(radcheck_filters::spec::parse(spec)?);
+    }
     Ok(s)
 }
 
@@ -77,27 +80,30 @@ fn family(f: FamilyArg) -> Family {
 }
 
 pub fn run(args: &ExtractArgs) -> anyhow::Result<Outcome> {
+    if args.cohort.cohort.is_some() {
+        return super::extract_cohort::run(args);
+    }
+    let (Some(image), Some(mask)) = (&args.image, &args.mask) else {
+        anyhow::bail!("extract needs IMAGE and MASK, or --cohort MANIFEST --out DIR");
+    };
     let settings = load_settings(args)?;
-    let loaded = radcheck_suites::inputs::load(
-        &args.image,
-        &args.mask,
-        args.roi.as_deref(),
-        &Limits::default(),
-    )?;
+    let loaded =
+        radcheck_suites::inputs::load(image, mask, args.roi.as_deref(), &Limits::default())?;
     let input = loaded.input;
     radcheck_process::check_inputs(&input.image, &input.mask).with_context(|| {
         format!(
             "invalid input (image {}, mask {})",
-            args.image.display(),
-            args.mask.display()
+            image.display(),
+            mask.display()
         )
     })?;
     let inputs = loaded.files;
+    let prefix = settings.tag_prefix();
     let features = Builtin.extract(&input, &settings).with_context(|| {
         format!(
             "cannot extract features from {} with mask {}",
-            args.image.display(),
-            args.mask.display()
+            image.display(),
+            mask.display()
         )
     })?;
     let report = ExtractionReport {
@@ -110,7 +116,9 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<Outcome> {
         features: features
             .into_iter()
             .map(|f| {
-                let info = radcheck_reference::feature_info(&f.tag);
+                // A filtered feature's tag is the filter's label, `_`, and the feature's tag.
+                let base = f.tag.strip_prefix(prefix.as_str()).unwrap_or(&f.tag);
+                let info = radcheck_reference::feature_info(base);
                 let (value, note) = match f.value {
                     Value::Number(v) => (Some(v), None),
                     Value::Undefined(reason) => (None, Some(reason)),

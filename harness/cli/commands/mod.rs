@@ -4,18 +4,24 @@
 mod agreement;
 mod batch_effect;
 mod certify;
+mod cohort;
 mod compare;
 mod conformance;
 mod extract;
+mod extract_cohort;
 mod filter;
 mod harmonise;
 mod inspect;
 mod maps;
+mod merge;
 mod multicentre;
+mod perturb_outputs;
+mod perturb_run;
 mod plots;
 mod progress;
 mod redundancy;
 mod report;
+mod slurm;
 mod stability;
 mod submission;
 mod validate_model;
@@ -50,6 +56,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Filter(args) => filter::run(&args),
         Command::Stability(cmd) => stability::run(&cmd),
         Command::Agreement(args) => agreement::run(&args),
+        Command::Merge(args) => merge::run(&args),
         Command::ValidateModel(args) => validate_model::run(&args),
         Command::Report(args) => report::run(&args),
         Command::BatchEffect(args) => batch_effect::run(&args),

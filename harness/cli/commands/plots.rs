@@ -81,10 +81,41 @@ pub fn ccc_forest(report: &AgreementReport, path: &Path) -> anyhow::Result<()> {
     )
 }
 
-pub fn bland_altman(feature: &str, ba: &BlandAltman, path: &Path) -> anyhow::Result<()> {
+/// Per-feature ICC across more than two tables, with its 95% CI.
+pub fn agreement_icc_forest(report: &AgreementReport, path: &Path) -> anyhow::Result<()> {
+    let rows = report
+        .features
+        .iter()
+        .filter_map(|r| {
+            Some(IntervalRow {
+                label: r.feature.clone(),
+                estimate: r.icc?,
+                low: r.icc_ci_low.unwrap_or(f64::NAN),
+                high: r.icc_ci_high.unwrap_or(f64::NAN),
+            })
+        })
+        .collect();
+    write(
+        &Chart::Forest {
+            title: format!(
+                "Agreement of {} tables per feature ({} subjects)",
+                report.n_tables, report.n_subjects
+            ),
+            x_label: format!(
+                "{} with 95% CI (Koo & Li bands 0.5, 0.75, 0.9)",
+                report.icc_form
+            ),
+            rows,
+            reference_lines: vec![0.5, 0.75, 0.9],
+        },
+        path,
+    )
+}
+
+pub fn bland_altman_titled(title: &str, ba: &BlandAltman, path: &Path) -> anyhow::Result<()> {
     write(
         &Chart::BlandAltman {
-            title: format!("{feature}: B - A against the mean of A and B"),
+            title: title.to_owned(),
             means: ba.means.clone(),
             differences: ba.differences.clone(),
             bias: ba.bias,

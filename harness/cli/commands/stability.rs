@@ -4,18 +4,12 @@ use std::path::Path;
 
 use anyhow::Context;
 use radcheck_reports::InputFile;
-use radcheck_reports::stability::{
-    PerturbationInfo, StabilityKind, StabilityProvenance, StabilityReport, SubjectInputs,
-    UnitFailureRow,
-};
+use radcheck_reports::stability::{StabilityKind, StabilityProvenance, StabilityReport};
 use radcheck_stats::reliability::IccForm;
-use radcheck_suites::stability::{Cohort, PerturbationStudy, run_perturbation_study};
 use radcheck_tables::{Layout, ReadOptions};
 
 use super::Outcome;
-use crate::flags::{
-    PerturbArgs, RobustBy, StabilityCommand, StabilityFormat, TableLayout, TestRetestArgs,
-};
+use crate::flags::{PerturbArgs, StabilityCommand, StabilityFormat, TableLayout, TestRetestArgs};
 
 pub fn run(cmd: &StabilityCommand) -> anyhow::Result<Outcome> {
     match cmd {
@@ -124,128 +118,7 @@ fn perturb(args: &PerturbArgs) -> anyhow::Result<Outcome> {
         anyhow::bail!("stability perturb needs --cohort and --out (or --list-chains)");
     };
     let chain = load_chain(&args.chain)?;
-    let cohort = Cohort::read(cohort_path)?;
-    let extractor = radcheck_suites::load_extractor(&args.extractor)?;
-    let settings = match (&args.settings, &args.config) {
-        (Some(path), _) => radcheck_suites::settings_file::load(path)?,
-        (None, Some(name)) => radcheck_suites::settings_file::preset(name)?,
-        (None, None) => radcheck_suites::settings_file::preset("ibsi1-ct-c")?,
-    };
-    if !(0.0..=1.0).contains(&args.robust_threshold) {
-        anyhow::bail!(
-            "--robust-threshold {} is not an ICC in 0..1",
-            args.robust_threshold
-        );
-    }
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("cannot create the study folder {}", out.display()))?;
-    let study = PerturbationStudy {
-        cohort: &cohort,
-        extractor: extractor.as_ref(),
-        settings: &settings,
-        chain: &chain,
-        perturbations: args.perturbations,
-        seed: args.seed,
-        work_dir: Some(out),
-        limits: radcheck_io::Limits::default(),
-    };
-    let bar = super::progress::Bar::new(
-        cohort.cases.len() * args.perturbations,
-        "perturbed copies",
-        args.quiet,
-    );
-    let values = run_perturbation_study(&study, &|p| bar.set(p.done, p.reused))?;
-    bar.finish();
-    let form = IccForm::OneWaySingle;
-    let analysis = radcheck_suites::stability::analyse_study(&values, form);
-    let robust_by_ci = args.robust_by == RobustBy::CiLow;
-    let mut rows = analysis.rows;
-    let mut robust = Vec::new();
-    for r in &mut rows {
-        let x = if robust_by_ci { r.ci_low } else { r.icc };
-        let ok = x.is_some_and(|v| v >= args.robust_threshold);
-        r.robust = Some(ok);
-        if ok {
-            robust.push(r.feature.clone());
-        }
-    }
-    let mut summary = radcheck_suites::stability::grade_counts(&rows);
-    summary.robust = Some(robust.len());
-    let report = StabilityReport {
-        kind: StabilityKind::Perturbation,
-        provenance: StabilityProvenance {
-            radcheck_version: radcheck_suites::RADCHECK_VERSION.into(),
-            extractor: Some(values.extractor.clone()),
-            settings: Some(serde_json::to_value(&settings)?),
-            cohort: Some(input_file("cohort", cohort_path)?),
-            inputs: values
-                .inputs
-                .iter()
-                .map(|(s, f)| SubjectInputs {
-                    subject: s.clone(),
-                    files: f.clone(),
-                })
-                .collect(),
-            ..Default::default()
-        },
-        icc_form: form.to_string(),
-        n_subjects: values.subjects.len(),
-        n_repeats: values.perturbations,
-        summary,
-        perturbation: Some(PerturbationInfo {
-            chain: serde_json::to_value(&chain)?,
-            n_perturbations: values.perturbations,
-            seed: args.seed,
-            robust_threshold: args.robust_threshold,
-            robust_by: if robust_by_ci { "ci_low" } else { "estimate" }.into(),
-            failures: values
-                .failures
-                .iter()
-                .map(|f| UnitFailureRow {
-                    subject: f.subject.clone(),
-                    perturbation: f.perturbation,
-                    message: f.message.clone(),
-                })
-                .collect(),
-        }),
-        robust_features: Some(robust),
-        features: rows,
-    };
-    // The study folder: values, per-feature statistics, the evidence file, the plot.
-    let mut features = Vec::new();
-    radcheck_suites::stability::write_values_csv(&values, &mut features)?;
-    crate::output::emit(Some(&out.join("features.csv")), &features)?;
-    let mut csv = Vec::new();
-    report.print_csv(&mut csv)?;
-    crate::output::emit(Some(&out.join("stability.csv")), &csv)?;
-    let evidence = out.join("stability.json");
-    let stamp = crate::analysis::Stamp {
-        evidence: Some(&evidence),
-        outputs: vec![out.as_path()],
-        seeds: vec![("perturbation", args.seed)],
-        extractor: report.provenance.extractor.clone(),
-        reads_data_root: true,
-    };
-    let mut json = Vec::new();
-    report.print_json(&mut json)?;
-    crate::output::emit(Some(&evidence), &stamp.attach(json))?;
-    super::plots::icc_forest(&report, &out.join("icc.svg"))?;
-    super::plots::icc_forest(&report, &out.join("icc.png"))?;
-    emit(&report, args.format, None, &stamp)?;
-    if !quiet_or_json(args) {
-        eprintln!(
-            "radcheck: {} units computed, {} reused from {}; results in {}",
-            values.computed,
-            values.reused,
-            out.join("cases").display(),
-            out.display()
-        );
-    }
-    Ok(if values.failures.is_empty() {
-        Outcome::Pass
-    } else {
-        Outcome::Fail
-    })
+    super::perturb_run::run(args, cohort_path, out, chain)
 }
 
 /// The preset chains, one step a line with its parameters (`--list-chains`).
@@ -296,8 +169,4 @@ fn load_chain(name_or_path: &str) -> anyhow::Result<radcheck_perturb::Chain> {
     } else {
         Ok(radcheck_perturb::Chain::preset_or_error(name_or_path)?)
     }
-}
-
-fn quiet_or_json(args: &PerturbArgs) -> bool {
-    args.quiet || args.format != StabilityFormat::Text
 }
