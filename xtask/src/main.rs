@@ -10,6 +10,9 @@
 //!   `reports/bench/criterion.{md,json}` (see `bench/mod.rs`).
 //! - `bench-compare [...]`: times radcheck against PyRadiomics and MIRP, interleaved, and writes
 //!   `reports/bench/compare.{md,json}` (see `bench/compare.rs`; `--help` lists the options).
+//! - `bench-cohort [...]`: a 1,000-subject x 50-perturbation `ntvc` study timed end to end (units
+//!   per second, peak memory), sample runs against an older build, MIRP's own perturbation
+//!   (`reports/bench/cohort.{md,json}`; see `bench/cohort.rs`).
 //! - `bench-run`, `bench-exec`: the timed child and its measuring parent, used by
 //!   `bench-compare` (internal).
 
@@ -22,7 +25,8 @@ use anyhow::{Context, Result, bail};
 
 const USAGE: &str = "usage: cargo xtask gen-reference [--shared DIR] [--check]
        cargo xtask bench [--bench texture,morphology,conformance] [--quick] [--out DIR] [--no-run]
-       cargo xtask bench-compare [--reps N] [--only NAMES] [--skip NAMES] [--tools TOOLS] ... (--help)";
+       cargo xtask bench-compare [--reps N] [--only NAMES] [--skip NAMES] [--tools TOOLS] ... (--help)
+       cargo xtask bench-cohort [--subjects N] [--perturbations N] [--before BINARY] ... (--help)";
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
@@ -52,6 +56,7 @@ fn main() -> Result<()> {
         }
         Some("bench") => bench::run(args),
         Some("bench-compare") => bench::compare::run(args),
+        Some("bench-cohort") => bench::cohort::run(args),
         Some("bench-run") => bench::runner::run(args),
         Some("bench-exec") => bench::exec::run(args),
         Some("-h" | "--help") => {

@@ -92,6 +92,14 @@ pub enum CaseKind {
         /// Suite name.
         suite: &'static str,
     },
+    /// IBSI 2 response maps: a JSON list of {name, image, filter} (radcheck filter settings),
+    /// the volumes read before the clock.
+    Filter {
+        /// The list.
+        cases: PathBuf,
+        /// Whether PyRadiomics can compute these filters.
+        pyradiomics: bool,
+    },
 }
 
 /// One benchmark case.
@@ -117,6 +125,7 @@ impl Case {
     pub fn supports(&self, tool: Tool) -> bool {
         match (&self.kind, tool) {
             (CaseKind::Conformance { .. }, t) => t == Tool::Radcheck,
+            (CaseKind::Filter { pyradiomics, .. }, Tool::Pyradiomics) => *pyradiomics,
             (CaseKind::Texture { family, .. }, Tool::Pyradiomics) => *family != "gldzm",
             _ => true,
         }
@@ -374,6 +383,7 @@ pub fn cases(o: &Options, work: &Path, prepare: bool) -> Result<(Vec<Case>, Vec<
         "ibsi/ibsi_validation/nifti/STS_001/CT_mask.nii.gz".into(),
         radcheck_suites::settings_file::load(&settings_file).map_err(anyhow::Error::from),
     )?;
+    filter_cases(o, work, prepare, &mut cases, &mut notes)?;
     for suite in ["ibsi1-ct-c", "ibsi1"] {
         let name = format!("cli-conformance-{suite}");
         if selected(o, &name) {
@@ -391,6 +401,114 @@ pub fn cases(o: &Options, work: &Path, prepare: bool) -> Result<(Vec<Case>, Vec<
         }
     }
     Ok((cases, notes))
+}
+
+/// The filters timed on the synthetic 128³ volume (1 mm voxels): (case, description, spec,
+/// PyRadiomics can compute it).
+const FILTERS: [(&str, &str, &str, bool); 3] = [
+    (
+        "filter-log-128",
+        "LoG 3D, sigma 3 mm (4 sigma), mirror, on a seeded 130³ volume of 1 mm voxels",
+        "log:sigma=3,boundary=mirror",
+        true,
+    ),
+    (
+        "filter-laws-128",
+        "Laws E5L5S5 3D, rotation invariant (24 orientations, max), energy delta 7, mirror, 130³",
+        "laws:E5L5S5,pool=max,energy=7,boundary=mirror",
+        false,
+    ),
+    (
+        "filter-wavelet-128",
+        "db2 LHL level 1, undecimated, rotation invariant (24 orientations, mean), mirror, 130³",
+        "wavelet:db2,LHL,level=1,pool=mean,boundary=mirror",
+        false,
+    ),
+];
+
+/// Writes a filter case list: a JSON list of {name, image, filter}.
+fn write_filter_cases(path: &Path, cases: &[serde_json::Value]) -> Result<()> {
+    std::fs::write(path, serde_json::to_string_pretty(cases)?)
+        .with_context(|| format!("write {}", path.display()))
+}
+
+/// The filter cases: the heavy filters on the synthetic volume, and the 36 IBSI 2 phase-1 maps
+/// (the phantoms read from RADCHECK_DATA).
+fn filter_cases(
+    o: &Options,
+    work: &Path,
+    prepare: bool,
+    cases: &mut Vec<Case>,
+    notes: &mut Vec<String>,
+) -> Result<()> {
+    let n = 128;
+    for (name, description, spec, pyradiomics) in FILTERS {
+        if !selected(o, name) {
+            continue;
+        }
+        let (list, voxels) = if prepare {
+            let (image, _) = synthetic(work, n)?;
+            let settings = radcheck_filters::spec::parse(spec)?;
+            let path = work.join(format!("{name}.cases.json"));
+            write_filter_cases(
+                &path,
+                &[serde_json::json!({"name": name, "image": image, "filter": settings})],
+            )?;
+            (path, Some(image_voxels(&image)?))
+        } else {
+            (PathBuf::new(), None)
+        };
+        cases.push(Case {
+            name: name.into(),
+            description: description.into(),
+            kind: CaseKind::Filter {
+                cases: list,
+                pyradiomics,
+            },
+            inputs: None,
+            settings: None,
+            voxels,
+        });
+    }
+    let name = "filter-ibsi2-phase1";
+    if selected(o, name) {
+        let suite = radcheck_suites::suite("ibsi2-phase1")?;
+        let mut list = Vec::new();
+        let mut voxels = 0;
+        for case in &suite.cases {
+            let relative = &case.inputs[&radcheck_suites::SourceKind::Nifti].image;
+            let image = match radcheck_suites::data::locate(relative, name) {
+                Ok(p) => p,
+                Err(e) => {
+                    notes.push(format!("{name} skipped: {e}"));
+                    return Ok(());
+                }
+            };
+            if prepare {
+                voxels += image_voxels(&image)?;
+            }
+            list.push(serde_json::json!({
+                "name": case.name, "image": image, "filter": case.filter,
+            }));
+        }
+        let path = work.join(format!("{name}.cases.json"));
+        if prepare {
+            write_filter_cases(&path, &list)?;
+        }
+        cases.push(Case {
+            name: name.into(),
+            description: "the 36 IBSI 2 phase-1 response maps on their phantoms (64³, 2 mm),                           one process, volumes read before the clock"
+                .into(),
+            kind: CaseKind::Filter {
+                cases: path,
+                pyradiomics: false,
+            },
+            inputs: None,
+            settings: None,
+            voxels: prepare.then_some(voxels),
+        });
+    }
+    Ok(())
 }
 
 /// A (tool, threads) column of the comparison.
@@ -465,6 +583,35 @@ impl Runners {
                 argv.extend(["--source", "nifti", "--format", "json"].map(String::from));
                 return Ok((argv, None));
             }
+            (Tool::Radcheck, CaseKind::Filter { cases, .. }) => {
+                let argv = [
+                    path(&self.xtask),
+                    "bench-run".into(),
+                    "--kind".into(),
+                    "filter".into(),
+                    "--cases".into(),
+                    path(cases),
+                    "--result".into(),
+                    path(&result),
+                ];
+                return Ok((argv.to_vec(), Some(result)));
+            }
+            (peer, CaseKind::Filter { cases, .. }) => {
+                let python = self.python.as_ref().context("no Python for the peers")?;
+                let argv = [
+                    path(python),
+                    path(&self.peer_script),
+                    "--tool".into(),
+                    peer.name().into(),
+                    "--kind".into(),
+                    "filter".into(),
+                    "--cases".into(),
+                    path(cases),
+                    "--result".into(),
+                    path(&result),
+                ];
+                return Ok((argv.to_vec(), Some(result)));
+            }
             (Tool::Radcheck, _) => vec![path(&self.xtask), "bench-run".into()],
             (peer, _) => {
                 let python = self.python.as_ref().context("no Python for the peers")?;
@@ -487,7 +634,9 @@ impl Runners {
                 argv.extend(["--kind".into(), "ibsi".into(), "--settings".into()]);
                 argv.push(path(settings));
             }
-            CaseKind::Conformance { .. } => unreachable!("handled above"),
+            CaseKind::Conformance { .. } | CaseKind::Filter { .. } => {
+                unreachable!("handled above")
+            }
         }
         argv.extend([
             "--image".into(),

@@ -9,6 +9,7 @@
 //! second on one thread and on all threads, from criterion's median), and every benchmark with
 //! its median time and throughput.
 
+pub mod cohort;
 pub mod compare;
 pub mod exec;
 pub mod report;
@@ -24,11 +25,12 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
 /// The criterion benches: (package, bench).
-pub const BENCHES: [(&str, &str); 4] = [
+pub const BENCHES: [(&str, &str); 5] = [
     ("radcheck-suites", "texture"),
     ("radcheck-suites", "morphology"),
     ("radcheck-suites", "conformance"),
     ("radcheck-stats", "combat"),
+    ("radcheck-filters", "filters"),
 ];
 
 /// The package that holds a bench.
@@ -59,7 +61,7 @@ pub fn median(v: &[f64]) -> Option<f64> {
     })
 }
 
-pub const USAGE: &str = "usage: cargo xtask bench [--bench texture,morphology,conformance,combat] [--quick] [--out DIR] [--no-run]
+pub const USAGE: &str = "usage: cargo xtask bench [--bench texture,morphology,conformance,combat,filters] [--quick] [--out DIR] [--no-run]
   --quick: criterion's --quick mode (fewer samples)
   --no-run: only summarise criterion results already in target/criterion";
 
@@ -269,7 +271,9 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<()> {
                 let v = args.next().context("--bench needs names")?;
                 benches = v.split(',').map(|s| s.trim().to_owned()).collect();
                 if let Some(bad) = benches.iter().find(|b| package_of(b).is_none()) {
-                    bail!("unknown bench {bad:?} (texture, morphology, conformance, combat)");
+                    bail!(
+                        "unknown bench {bad:?} (texture, morphology, conformance, combat, filters)"
+                    );
                 }
             }
             "--quick" => quick = true,

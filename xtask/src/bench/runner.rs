@@ -7,6 +7,9 @@
 //!   number of 32, then the one texture family, 3D aggregations only).
 //! - `--kind ibsi`: the clock covers reading the NIfTI image and mask, the processing chain and
 //!   every requested family with the settings file's settings.
+//! - `--kind filter --cases LIST`: the images are read before the clock; the clock covers the
+//!   response map of every case (radcheck-filters), as `peer.py --kind filter` does for MIRP and
+//!   PyRadiomics.
 //!
 //! The result is written as JSON ([`RunResult`]).
 
@@ -69,8 +72,8 @@ fn extract(input: &CaseInput, settings: &ExtractorSettings) -> Result<usize> {
 /// Entry point of `xtask bench-run`.
 pub fn run(args: impl Iterator<Item = String>) -> Result<()> {
     let mut args = args;
-    let (mut kind, mut family, mut image, mut mask, mut settings, mut result) =
-        (None, None, None, None, None, None);
+    let (mut kind, mut family, mut image, mut mask, mut settings, mut result, mut cases) =
+        (None, None, None, None, None, None, None);
     while let Some(arg) = args.next() {
         let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
         match arg.as_str() {
@@ -80,17 +83,21 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<()> {
             "--mask" => mask = Some(PathBuf::from(value()?)),
             "--settings" => settings = Some(PathBuf::from(value()?)),
             "--result" => result = Some(PathBuf::from(value()?)),
+            "--cases" => cases = Some(PathBuf::from(value()?)),
             other => bail!("bench-run: unknown argument {other:?}"),
         }
     }
-    let (image, mask) = (
-        image.context("bench-run needs --image")?,
-        mask.context("bench-run needs --mask")?,
-    );
     let result_path = result.context("bench-run needs --result")?;
+    let inputs = || -> Result<(PathBuf, PathBuf)> {
+        Ok((
+            image.clone().context("bench-run needs --image")?,
+            mask.clone().context("bench-run needs --mask")?,
+        ))
+    };
     let outcome = match kind.as_deref() {
         Some("texture") => {
             let settings = texture_settings(&family.context("--kind texture needs --family")?)?;
+            let (image, mask) = inputs()?;
             let input = read_input(&image, &mask)?;
             let start = Instant::now();
             let n_values = extract(&input, &settings)?;
@@ -109,6 +116,7 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<()> {
             let settings: ExtractorSettings =
                 serde_json::from_value(document["settings"].take())
                     .with_context(|| format!("settings {}", path.display()))?;
+            let (image, mask) = inputs()?;
             let start = Instant::now();
             let input = read_input(&image, &mask)?;
             let n_values = extract(&input, &settings)?;
@@ -117,11 +125,46 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<()> {
                 n_values,
             }
         }
-        other => bail!("bench-run: --kind must be texture or ibsi, not {other:?}"),
+        Some("filter") => filter(cases.context("--kind filter needs --cases")?)?,
+        other => bail!("bench-run: --kind must be texture, ibsi or filter, not {other:?}"),
     };
     std::fs::write(&result_path, serde_json::to_string_pretty(&outcome)?)
         .with_context(|| format!("write {}", result_path.display()))?;
     Ok(())
+}
+
+/// `--kind filter`: every case of a JSON list of {name, image, filter}; the distinct images are
+/// read before the clock, the clock covers the response maps.
+fn filter(list: PathBuf) -> Result<RunResult> {
+    #[derive(Deserialize)]
+    struct FilterCase {
+        image: PathBuf,
+        filter: radcheck_filters::FilterSettings,
+    }
+    let text =
+        std::fs::read_to_string(&list).with_context(|| format!("read {}", list.display()))?;
+    let cases: Vec<FilterCase> =
+        serde_json::from_str(&text).with_context(|| format!("filter cases {}", list.display()))?;
+    let mut images: Vec<(PathBuf, radcheck_grid::Volume<f64>)> = Vec::new();
+    for c in &cases {
+        if !images.iter().any(|(p, _)| *p == c.image) {
+            let v = radcheck_io::nifti::read_image(&c.image, &Limits::default())
+                .with_context(|| format!("read {}", c.image.display()))?;
+            images.push((c.image.clone(), v));
+        }
+    }
+    let start = Instant::now();
+    for c in &cases {
+        let (_, image) = images
+            .iter()
+            .find(|(p, _)| *p == c.image)
+            .expect("read above");
+        std::hint::black_box(radcheck_filters::apply(image, &c.filter)?);
+    }
+    Ok(RunResult {
+        work_s: start.elapsed().as_secs_f64(),
+        n_values: cases.len(),
+    })
 }
 
 #[cfg(test)]
