@@ -57,5 +57,5 @@ pub use extraction::{ExtractionProvenance, ExtractionReport, FeatureRow};
 pub use maps::{MapComparison, MapCounts, MapReport, MapRow, MapStatus};
 pub use model::{
     CaseProvenance, ConformanceReport, Counts, ExtractorInfo, InputFile, Provenance, ResultRow,
-    RowKind,
+    RowKind, UnscoredValue,
 };

@@ -125,6 +125,19 @@ pub struct CaseProvenance {
     /// radcheck tag.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Values computed for a case that has no reference values (IBSI 2 configurations without
+    /// consensus), reported without a verdict, in tag order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unscored: Vec<UnscoredValue>,
+}
+
+/// A value computed without a reference value to score it against.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct UnscoredValue {
+    /// Feature tag.
+    pub tag: String,
+    /// The value; `None` when undefined.
+    pub value: Option<f64>,
 }
 
 /// Where a report's numbers come from.

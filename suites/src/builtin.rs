@@ -1,5 +1,6 @@
 use radcheck_features::{Feature, FeatureSettings, extract};
-use radcheck_process::{ProcessSettings, prepare, prepare_with_diagnostics};
+use radcheck_filters::FilterSettings;
+use radcheck_process::{ProcessSettings, prepare_filtered, prepare_filtered_with_diagnostics};
 use radcheck_reports::ExtractorInfo;
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +20,56 @@ pub struct ExtractorSettings {
     pub processing: ProcessSettings,
     /// Feature families and their parameters.
     pub features: FeatureSettings,
+    /// An IBSI 2 filter: features are computed on its response map (the masks stay those of
+    /// the unfiltered image) and their tags carry the filter's label (`log_s1.5_3D_stat_mean`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: Option<FilterSettings>,
+}
+
+impl ExtractorSettings {
+    /// The prefix of the feature tags under these settings: the filter's label and `_`, or
+    /// nothing without a filter.
+    pub fn tag_prefix(&self) -> String {
+        self.filter
+            .as_ref()
+            .map(|f| format!("{}_", f.label()))
+            .unwrap_or_default()
+    }
+}
+
+/// The built-in extraction with `filter` in place of the settings' filter (a known variant of
+/// it, for diagnosis): features tagged with the settings' filter label, then the diagnostics.
+pub(crate) fn extract_with(
+    input: &CaseInput,
+    settings: &ExtractorSettings,
+    filter: Option<&dyn radcheck_filters::ResponseMap>,
+) -> Result<Vec<Feature>, ExtractError> {
+    let prefix = settings.tag_prefix();
+    let tagged = |features: Vec<Feature>| -> Vec<Feature> {
+        if prefix.is_empty() {
+            return features;
+        }
+        features
+            .into_iter()
+            .map(|f| Feature {
+                tag: format!("{prefix}{}", f.tag),
+                value: f.value,
+            })
+            .collect()
+    };
+    if !settings.diagnostics {
+        let prepared = prepare_filtered(&input.image, &input.mask, &settings.processing, filter)?;
+        return Ok(tagged(extract(&prepared, &settings.features)));
+    }
+    let (prepared, diagnostics) =
+        prepare_filtered_with_diagnostics(&input.image, &input.mask, &settings.processing, filter)?;
+    let mut features = tagged(extract(&prepared, &settings.features));
+    features.extend(
+        diagnostics
+            .into_iter()
+            .map(|d| Feature::new(d.tag, d.value)),
+    );
+    Ok(features)
 }
 
 /// radcheck's own extractor: `radcheck-process` then `radcheck-features`.
@@ -38,19 +89,11 @@ impl Extractor for Builtin {
         input: &CaseInput,
         settings: &ExtractorSettings,
     ) -> Result<Vec<Feature>, ExtractError> {
-        if !settings.diagnostics {
-            let prepared = prepare(&input.image, &input.mask, &settings.processing)?;
-            return Ok(extract(&prepared, &settings.features));
-        }
-        let (prepared, diagnostics) =
-            prepare_with_diagnostics(&input.image, &input.mask, &settings.processing)?;
-        let mut features = extract(&prepared, &settings.features);
-        features.extend(
-            diagnostics
-                .into_iter()
-                .map(|d| Feature::new(d.tag, d.value)),
-        );
-        Ok(features)
+        let filter = settings
+            .filter
+            .as_ref()
+            .map(|f| f as &dyn radcheck_filters::ResponseMap);
+        extract_with(input, settings, filter)
     }
 
     fn response_map(

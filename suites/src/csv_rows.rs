@@ -35,8 +35,14 @@ impl fmt::Display for CsvError {
 
 /// The rows of `text` in file order, comments and blank lines left out.
 pub(crate) fn rows(text: &str) -> Result<Vec<Row>, CsvError> {
+    rows_with(text, b',')
+}
+
+/// As [`rows`], with fields separated by `delimiter` (`;` in the IBSI 2 reference tables).
+pub(crate) fn rows_with(text: &str, delimiter: u8) -> Result<Vec<Row>, CsvError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)

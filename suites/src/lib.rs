@@ -21,6 +21,8 @@
 //! - [`cohort`]: cohort runs (a cohort extraction, a perturbation study) split into shards,
 //!   cached per unit, merged into the bytes of an unsharded run.
 //! - [`submission`]: a team's filled-in IBSI 1 submission workbook (or CSV), scored.
+//! - [`phase2`]: IBSI 2 phase 2 (features of filtered images): diagnosis of non-matching values
+//!   by refiltering with each known variant, and submission tables.
 //!
 //! ```
 //! use radcheck_suites::{run, suite, Builtin, RunOptions};
@@ -39,6 +41,8 @@ mod external;
 mod extractor;
 pub mod inputs;
 mod maps;
+pub mod phase2;
+mod reference;
 mod runner;
 pub mod settings_file;
 pub mod stability;
@@ -54,9 +58,11 @@ pub use external::{
 pub use extractor::{CaseInfo, CaseInput, ExtractError, Extraction, Extractor, MapInput};
 pub use maps::{Diagnosis, SubmittedMaps, diagnose_map, run_maps};
 pub use radcheck_reports::ConformanceReport;
+pub use reference::PHASE2_VALUES;
 pub use runner::{InvalidInput, RunError, RunOptions, run};
 pub use suite::{
-    Axis, Case, Inputs, RESPONSE_MAPS, SUITE_NAMES, SourceKind, Suite, SuiteError, suite,
+    Axis, Case, DiagnosticReference, Inputs, RESPONSE_MAPS, SUITE_NAMES, SourceKind, Suite,
+    SuiteError, suite,
 };
 
 /// The radcheck version, for provenance.

@@ -6,11 +6,12 @@ use radcheck_grid::{Mask, Volume};
 use radcheck_io::{Limits, ReadError};
 use radcheck_reference::Dataset;
 use radcheck_reports::{
-    CaseProvenance, ConformanceReport, InputFile, Provenance, ResultRow, RowKind,
+    CaseProvenance, ConformanceReport, InputFile, Provenance, ResultRow, RowKind, UnscoredValue,
 };
 
 use crate::data::{MissingData, locate};
 use crate::inputs::{self, InputError};
+use crate::reference::{RefRow, References, ibsi1_rows};
 use crate::{CaseInfo, CaseInput, Extractor, SourceKind, Suite, SuiteError};
 
 /// How to run a suite.
@@ -176,6 +177,15 @@ fn load(suite: &Suite, case: &crate::Case, opts: &RunOptions) -> Result<Loaded, 
     }
 }
 
+/// The image and mask of one case, as the runner loads them.
+pub(crate) fn load_case_input(
+    suite: &Suite,
+    case: &crate::Case,
+    opts: &RunOptions,
+) -> Result<CaseInput, RunError> {
+    Ok(load(suite, case, opts)?.input)
+}
+
 /// Runs every case of `suite` on `extractor` and scores each reference value.
 ///
 /// Inputs are loaded and checked first; any problem there stops the run with a [`RunError`].
@@ -210,27 +220,19 @@ pub fn run(
         loaded.push(l);
     }
 
+    let references = References::for_suite(suite)?;
     let mut report = ConformanceReport {
         provenance: Provenance {
             radcheck_version: crate::RADCHECK_VERSION.into(),
             extractor: extractor.info(),
             suite: suite.name.clone(),
-            reference: vec![InputFile {
-                role: "reference".into(),
-                source: format!("{} (reference-data/ibsi1/values.csv)", suite.reference),
-                sha256: radcheck_io::sha256_bytes(radcheck_reference::IBSI1_VALUES_CSV.as_bytes()),
-            }],
+            reference: vec![references.provenance()],
             cases: Vec::new(),
         },
         results: Vec::new(),
     };
     for (case, l) in suite.cases.iter().zip(loaded) {
-        let dataset: Dataset = case.dataset.parse().map_err(|_| {
-            RunError::Usage(format!(
-                "case {}: unknown reference data set `{}`",
-                case.name, case.dataset
-            ))
-        })?;
+        let rows = references.rows(suite, case)?;
         let info = CaseInfo {
             name: case.name.clone(),
             dataset: case.dataset.clone(),
@@ -252,15 +254,44 @@ pub fn run(
         };
         report
             .results
-            .extend(score_values(&case.name, dataset, &values, absent));
+            .extend(score_rows(&case.name, &rows, &references, &values, absent));
         // Diagnosis: what each deviation of this case most likely is (crate::diagnose).
-        crate::diagnose::annotate_case(
-            &mut report.results[first_row..],
-            &values,
-            dataset,
-            &case.settings,
-            &l.input,
-        );
+        if let Some(dataset) = references.ibsi1_dataset(case) {
+            crate::diagnose::annotate_case(
+                &mut report.results[first_row..],
+                &values,
+                dataset,
+                &case.settings,
+                &l.input,
+            );
+        } else if report.results[first_row..]
+            .iter()
+            .any(|r| r.status == radcheck_stats::Status::NoMatch)
+        {
+            crate::phase2::diagnose::annotate_case(
+                &mut report.results[first_row..],
+                &l.input,
+                &case.settings,
+            );
+        }
+        // Values the extractor computed that no reference value scores (IBSI 2 configurations
+        // without consensus): kept in the case's provenance, in tag order.
+        let mut unscored: Vec<UnscoredValue> = if rows.iter().any(|r| r.kind == RowKind::Feature) {
+            Vec::new()
+        } else {
+            values
+                .iter()
+                .filter(|(tag, _)| !rows.iter().any(|r| r.extractor_tag == **tag))
+                .filter(|(tag, _)| {
+                    radcheck_reference::feature_info(tag).is_none_or(|i| i.family != "Diagnostics")
+                })
+                .map(|(tag, v)| UnscoredValue {
+                    tag: tag.clone(),
+                    value: v.number(),
+                })
+                .collect()
+        };
+        unscored.sort_by(|a, b| a.tag.cmp(&b.tag));
         report.provenance.cases.push(CaseProvenance {
             case: case.name.clone(),
             dataset: case.dataset.clone(),
@@ -269,39 +300,34 @@ pub fn run(
             inputs: l.files,
             error,
             notes,
+            unscored,
         });
     }
     Ok(report)
 }
 
-/// Scores `values` (tag -> value) against every reference value of `dataset`, in reference
-/// order, as rows of case `case`. A tag without a value is scored missing with the note
-/// `absent`; tags without a reference value in `dataset` are not looked at.
-pub(crate) fn score_values(
+/// Scores `values` (extractor tag -> value) against every reference row, in reference order,
+/// as rows of case `case`. A tag without a value is scored missing with the note `absent`.
+pub(crate) fn score_rows(
     case: &str,
-    dataset: Dataset,
+    rows: &[RefRow],
+    references: &References,
     values: &HashMap<String, Value>,
     absent: &str,
 ) -> Vec<ResultRow> {
-    radcheck_reference::ibsi1_reference(dataset)
-        .iter()
+    rows.iter()
         .map(|r| {
-            let (value, note) = match values.get(&r.tag) {
+            let (value, note) = match values.get(&r.extractor_tag) {
                 Some(Value::Number(v)) => (Some(*v), None),
                 Some(Value::Undefined(reason)) => (None, Some(format!("undefined: {reason}"))),
                 None => (None, Some(absent.to_owned())),
             };
-            let scored = radcheck_stats::score(r.value, r.tolerance, value);
-            let kind = if r.family == "Diagnostics" {
-                RowKind::Diagnostic
-            } else {
-                RowKind::Feature
-            };
+            let scored = references.score(r, value);
             ResultRow {
                 case: case.to_owned(),
-                kind,
-                tag: r.tag.clone(),
-                ibsi_code: r.ibsi_code.clone().unwrap_or_default(),
+                kind: r.kind,
+                tag: r.extractor_tag.clone(),
+                ibsi_code: r.ibsi_code.clone(),
                 family: r.family.clone(),
                 aggregation: r.aggregation.clone(),
                 reference: r.value,
@@ -313,6 +339,23 @@ pub(crate) fn score_values(
             }
         })
         .collect()
+}
+
+/// Scores `values` against every IBSI 1 reference value of `dataset` (submissions, which have
+/// no suite case).
+pub(crate) fn score_values(
+    case: &str,
+    dataset: Dataset,
+    values: &HashMap<String, Value>,
+    absent: &str,
+) -> Vec<ResultRow> {
+    score_rows(
+        case,
+        &ibsi1_rows(dataset),
+        &References::Ibsi1,
+        values,
+        absent,
+    )
 }
 
 /// An error and its sources, joined by `: `.

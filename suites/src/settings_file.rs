@@ -2,6 +2,7 @@
 //! [`ExtractorSettings`], optionally starting from a preset: `preset = "ibsi1-ct-c"` takes the
 //! settings of that suite's case, and the rest of the file overrides them key by key.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::{ExtractorSettings, SuiteError, suite};
@@ -33,13 +34,88 @@ pub enum SettingsError {
         /// The preset name.
         name: String,
     },
+    /// A phase-3 preset name that does not exist.
+    #[error("unknown preset `{name}` (the IBSI 2 phase-3 presets are {known})")]
+    UnknownPreset {
+        /// The name asked for.
+        name: String,
+        /// The known names, as a pattern.
+        known: String,
+    },
     /// The preset suite does not exist.
     #[error(transparent)]
     Suite(#[from] SuiteError),
 }
 
-/// The settings of a single-case suite (an IBSI configuration such as `ibsi1-ct-c`).
+/// The IBSI 2 phase-3 presets as data: processing per modality, filter per configuration.
+const PHASE3: &str = include_str!("../presets/ibsi2-phase3.toml");
+
+/// Prefix of the phase-3 preset names (`ibsi2-phase3-ct-1`).
+const PHASE3_PREFIX: &str = "ibsi2-phase3-";
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Phase3 {
+    modality: BTreeMap<String, ExtractorSettings>,
+    config: BTreeMap<String, Phase3Config>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Phase3Config {
+    #[allow(dead_code)]
+    description: String,
+    filter: Option<radcheck_filters::FilterSettings>,
+}
+
+fn phase3() -> Phase3 {
+    toml::from_str(PHASE3).expect("presets/ibsi2-phase3.toml is valid (tested)")
+}
+
+/// Every preset that is not a suite: the IBSI 2 phase-3 configurations, with a description.
+pub fn presets() -> Vec<(String, String)> {
+    let p = phase3();
+    let mut out = Vec::new();
+    for m in p.modality.keys() {
+        for (n, c) in &p.config {
+            out.push((
+                format!("{PHASE3_PREFIX}{m}-{n}"),
+                format!("IBSI 2 phase 3, {}: {}", m.to_uppercase(), c.description),
+            ));
+        }
+    }
+    out.sort_by(|a, b| {
+        let key = |s: &str| {
+            let (m, n) = s.rsplit_once('-').unwrap_or((s, "0"));
+            (m.to_owned(), n.parse::<u32>().unwrap_or(0))
+        };
+        key(&a.0).cmp(&key(&b.0))
+    });
+    out
+}
+
+/// The settings of a preset: an IBSI 2 phase-3 configuration (`ibsi2-phase3-ct-3`), or a
+/// single-case suite (an IBSI configuration such as `ibsi1-ct-c`).
 pub fn preset(name: &str) -> Result<ExtractorSettings, SettingsError> {
+    if let Some(rest) = name.strip_prefix(PHASE3_PREFIX) {
+        let p = phase3();
+        let found = rest
+            .rsplit_once('-')
+            .and_then(|(m, n)| Some((p.modality.get(m)?, p.config.get(n)?)));
+        let Some((modality, config)) = found else {
+            return Err(SettingsError::UnknownPreset {
+                name: name.to_owned(),
+                known: format!(
+                    "{PHASE3_PREFIX}<{}>-<1..{}>",
+                    p.modality.keys().cloned().collect::<Vec<_>>().join("|"),
+                    p.config.len()
+                ),
+            });
+        };
+        let mut settings = modality.clone();
+        settings.filter = config.filter.clone();
+        return Ok(settings);
+    }
     let s = suite(name)?;
     match s.cases.as_slice() {
         [case] => Ok(case.settings.clone()),
@@ -120,6 +196,37 @@ pub fn load(path: &Path) -> Result<ExtractorSettings, SettingsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_27_phase_3_presets_hold_their_processing_and_filter() {
+        let all = presets();
+        assert_eq!(all.len(), 27);
+        assert_eq!(all[0].0, "ibsi2-phase3-ct-1");
+        assert_eq!(all[26].0, "ibsi2-phase3-pet-9");
+        for (name, _) in &all {
+            let s = preset(name).unwrap();
+            if let Some(f) = &s.filter {
+                f.validate().unwrap();
+            }
+        }
+        let ct3 = preset("ibsi2-phase3-ct-3").unwrap();
+        let interp = ct3.processing.interpolation.as_ref().unwrap();
+        assert_eq!(interp.spacing.x, Some(1.0));
+        assert!(interp.round_intensities);
+        assert_eq!(ct3.processing.resegmentation.min, Some(-200.0));
+        assert_eq!(ct3.filter.as_ref().unwrap().label(), "log_s3_3D");
+        let pet7 = preset("ibsi2-phase3-pet-7").unwrap();
+        assert_eq!(pet7.processing.interpolation.unwrap().spacing.z, Some(3.0));
+        assert_eq!(pet7.processing.resegmentation.max, None);
+        assert_eq!(pet7.filter.unwrap().label(), "wav_coif3_HHH_lv2_3D_inv_max");
+        assert!(preset("ibsi2-phase3-ct-1").unwrap().filter.is_none());
+        let e = preset("ibsi2-phase3-xr-1").unwrap_err().to_string();
+        assert!(e.contains("ibsi2-phase3-<ct|mr|pet>-<1..9>"), "{e}");
+        assert!(matches!(
+            preset("ibsi2-phase3-ct-10"),
+            Err(SettingsError::UnknownPreset { .. })
+        ));
+    }
 
     #[test]
     fn file_overrides_preset_key_by_key() {

@@ -422,6 +422,7 @@ pub fn score(submission: &Submission) -> ConformanceReport {
             inputs: vec![input.clone()],
             error: None,
             notes: Vec::new(),
+            unscored: Vec::new(),
         });
     }
     report

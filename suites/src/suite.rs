@@ -7,7 +7,7 @@ use radcheck_filters::FilterSettings;
 use crate::ExtractorSettings;
 
 /// Names of the suites compiled into radcheck.
-pub const SUITE_NAMES: [&str; 8] = [
+pub const SUITE_NAMES: [&str; 9] = [
     "ibsi1-digital-phantom",
     "ibsi1-ct-a",
     "ibsi1-ct-b",
@@ -16,9 +16,10 @@ pub const SUITE_NAMES: [&str; 8] = [
     "ibsi1-ct-e",
     "ibsi1",
     "ibsi2-phase1",
+    "ibsi2-phase2",
 ];
 
-const EMBEDDED: [(&str, &str); 8] = [
+const EMBEDDED: [(&str, &str); 9] = [
     (
         "ibsi1-digital-phantom",
         include_str!("../ibsi1-digital-phantom/suite.toml"),
@@ -30,6 +31,7 @@ const EMBEDDED: [(&str, &str); 8] = [
     ("ibsi1-ct-e", include_str!("../ibsi1-ct-e/suite.toml")),
     ("ibsi1", include_str!("../ibsi1/suite.toml")),
     ("ibsi2-phase1", include_str!("../ibsi2-phase1/suite.toml")),
+    ("ibsi2-phase2", include_str!("../ibsi2-phase2/suite.toml")),
 ];
 
 /// Where a case's image and mask come from.
@@ -139,6 +141,23 @@ pub struct Suite {
     /// Cases, run in order after the included suites' cases.
     #[serde(rename = "case", default)]
     pub cases: Vec<Case>,
+    /// Reference values of diagnostic features given by the suite itself (IBSI 2 phase 2).
+    #[serde(rename = "diagnostic", default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<DiagnosticReference>,
+}
+
+/// A reference value of a diagnostic feature of one case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiagnosticReference {
+    /// The case it belongs to.
+    pub case: String,
+    /// Diagnostic tag, e.g. `int_mask_vox_count_reseg_roi`.
+    pub tag: String,
+    /// Reference value.
+    pub value: f64,
+    /// Tolerance (`|x - value| <= tolerance`).
+    pub tolerance: f64,
 }
 
 /// Errors finding or parsing a suite.

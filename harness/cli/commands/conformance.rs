@@ -5,16 +5,6 @@ use super::Outcome;
 use crate::flags::{ConformanceArgs, ConformanceFormat, Source};
 
 pub fn run(args: &ConformanceArgs) -> anyhow::Result<Outcome> {
-    // A folder of response maps is a phase-1 submission; a file is an IBSI 1 submission.
-    let maps_submission = args.submission.as_deref().is_some_and(|p| p.is_dir());
-    if args.submission.is_some() && !maps_submission {
-        return super::submission::run(args);
-    }
-    let suite = if maps_submission {
-        suite(radcheck_suites::RESPONSE_MAPS)?
-    } else {
-        suite(&args.suite)?
-    };
     let opts = RunOptions {
         source: args.source.map(|s| match s {
             Source::Embedded => SourceKind::Embedded,
@@ -25,6 +15,17 @@ pub fn run(args: &ConformanceArgs) -> anyhow::Result<Outcome> {
         mask: args.mask.clone(),
         roi: args.roi.clone(),
         ..Default::default()
+    };
+    // A folder of response maps is a phase-1 submission; a file is an IBSI 1 submission or an
+    // IBSI 2 phase-2 table.
+    let maps_submission = args.submission.as_deref().is_some_and(|p| p.is_dir());
+    if args.submission.is_some() && !maps_submission {
+        return super::submission::run(args, &opts);
+    }
+    let suite = if maps_submission {
+        suite(radcheck_suites::RESPONSE_MAPS)?
+    } else {
+        suite(&args.suite)?
     };
     if suite.scores_maps() {
         return super::maps::run(args, &suite, &opts);

@@ -36,6 +36,7 @@ mod error;
 mod family;
 mod fft;
 mod orient;
+mod reach;
 mod separable;
 mod settings;
 pub mod spec;
@@ -44,6 +45,7 @@ pub mod variants;
 use radcheck_grid::Volume;
 
 pub use error::{FilterError, SettingsError};
+pub use reach::reach;
 pub use settings::{
     Boundary, Dimensions, FilterSettings, GaborSettings, LawsSettings, LogSettings, MeanSettings,
     Pooling, RieszBase, RieszSettings, SimoncelliSettings, Steering, WaveletSettings,
@@ -73,6 +75,31 @@ pub fn apply(image: &Volume<f64>, settings: &FilterSettings) -> Result<Volume<f6
         FilterSettings::Riesz(s) => family::riesz::apply(data, dims, spacing, s),
     };
     Ok(Volume::from_vec(image.grid().clone(), out).expect("same grid, same voxel count"))
+}
+
+/// A response map as the processing chain computes it: how far it reads the image, and the map.
+/// [`FilterSettings`] is the IBSI filter; [`variants::VariantOf`] a known variant of it.
+pub trait ResponseMap: Sync {
+    /// Voxels per axis the response at a voxel reads (see [`reach`]).
+    fn reach(&self, spacing: [f64; 3]) -> [usize; 3];
+    /// The response map of `image`.
+    fn response(&self, image: &Volume<f64>) -> Result<Volume<f64>, FilterError>;
+    /// The filter's settings, for provenance.
+    fn settings(&self) -> &FilterSettings;
+}
+
+impl ResponseMap for FilterSettings {
+    fn reach(&self, spacing: [f64; 3]) -> [usize; 3] {
+        reach(self, spacing)
+    }
+
+    fn response(&self, image: &Volume<f64>) -> Result<Volume<f64>, FilterError> {
+        apply(image, self)
+    }
+
+    fn settings(&self) -> &FilterSettings {
+        self
+    }
 }
 
 /// Refuses non-finite intensities and grids whose padded working copy would be too large.

@@ -305,6 +305,52 @@ pub fn apply_variant(
     }
 }
 
+/// A filter computed with one known variant, as the processing chain runs it (diagnosis of
+/// features of filtered images).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariantOf {
+    /// The IBSI filter.
+    pub settings: FilterSettings,
+    /// The difference.
+    pub variant: Variant,
+}
+
+impl crate::ResponseMap for VariantOf {
+    fn reach(&self, spacing: [f64; 3]) -> [usize; 3] {
+        // The variant's own settings where it is one (another dimensionality, truncation,
+        // invariance); twice the filter's reach otherwise covers padding and axis swaps.
+        let mut s = self.settings.clone();
+        match self.variant {
+            Variant::Dimensions(d) => set_dimensions(&mut s, d),
+            Variant::LogTruncation(t) => {
+                if let FilterSettings::LaplacianOfGaussian(l) = &mut s {
+                    l.truncation = t;
+                }
+            }
+            _ => {}
+        }
+        let a = crate::reach(&s, spacing);
+        let b = crate::reach(&self.settings, spacing);
+        let swapped = matches!(self.variant, Variant::SwapXY | Variant::SwapXZ);
+        std::array::from_fn(|i| {
+            let m = a[i].max(b[i]);
+            if swapped {
+                a.iter().chain(&b).copied().max().unwrap_or(m)
+            } else {
+                m
+            }
+        })
+    }
+
+    fn response(&self, image: &Volume<f64>) -> Result<Volume<f64>, FilterError> {
+        apply_variant(image, &self.settings, self.variant)
+    }
+
+    fn settings(&self) -> &FilterSettings {
+        &self.settings
+    }
+}
+
 fn set_dimensions(s: &mut FilterSettings, d: Dimensions) {
     match s {
         FilterSettings::Mean(m) => m.dimensions = d,

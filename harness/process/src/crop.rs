@@ -1,4 +1,5 @@
 use radcheck_grid::Grid;
+use rayon::prelude::*;
 
 /// A box of voxels of a grid: `dims` voxels from the corner `lo` (grid coordinates, x y z).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,29 +52,38 @@ impl Region {
 /// The smallest box holding every `true` voxel of `mask` (x fastest on a grid of `dims`), or
 /// `None` when there is none.
 pub fn bounding_box(dims: [usize; 3], mask: &[bool]) -> Option<Region> {
-    let mut lo = dims;
-    let mut hi = [0usize; 3];
-    let mut any = false;
-    let mut i = 0;
-    for z in 0..dims[2] {
-        for y in 0..dims[1] {
-            let row = &mask[i..i + dims[0]];
-            i += dims[0];
+    let plane = dims[0] * dims[1];
+    if plane == 0 || dims[2] == 0 {
+        return None;
+    }
+    // Slices in parallel; the box of each slice, then their union (order does not matter).
+    let slice_box = |(z, slice): (usize, &[bool])| -> Option<([usize; 3], [usize; 3])> {
+        let mut lo = dims;
+        let mut hi = [0usize; 3];
+        let mut any = false;
+        for (y, row) in slice.chunks_exact(dims[0]).enumerate() {
             let (Some(first), Some(last)) =
                 (row.iter().position(|&m| m), row.iter().rposition(|&m| m))
             else {
                 continue;
             };
             any = true;
-            lo[0] = lo[0].min(first);
-            hi[0] = hi[0].max(last);
-            lo[1] = lo[1].min(y);
-            hi[1] = hi[1].max(y);
-            lo[2] = lo[2].min(z);
-            hi[2] = hi[2].max(z);
+            lo = [lo[0].min(first), lo[1].min(y), z];
+            hi = [hi[0].max(last), hi[1].max(y), z];
         }
-    }
-    any.then(|| Region {
+        any.then_some((lo, hi))
+    };
+    let (lo, hi) = mask[..plane * dims[2]]
+        .par_chunks(plane)
+        .enumerate()
+        .filter_map(slice_box)
+        .reduce_with(|a, b| {
+            (
+                [0, 1, 2].map(|i| a.0[i].min(b.0[i])),
+                [0, 1, 2].map(|i| a.1[i].max(b.1[i])),
+            )
+        })?;
+    Some(Region {
         lo,
         dims: [hi[0] - lo[0] + 1, hi[1] - lo[1] + 1, hi[2] - lo[2] + 1],
     })

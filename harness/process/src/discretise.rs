@@ -1,3 +1,4 @@
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
@@ -45,7 +46,15 @@ pub fn discretise(
     mask: &[bool],
     method: &Discretisation,
 ) -> Result<GreyImage> {
-    let (lo, hi) = masked_range(intensity, mask);
+    // The range over chunks in parallel: minima and maxima do not depend on the order.
+    let (lo, hi) = intensity
+        .par_chunks(CHUNK)
+        .zip(mask.par_chunks(CHUNK))
+        .map(|(v, m)| masked_range(v, m))
+        .reduce(
+            || (f64::INFINITY, f64::NEG_INFINITY),
+            |a, b| (a.0.min(b.0), a.1.max(b.1)),
+        );
     if lo > hi {
         return Err(Error::EmptyRoi {
             stage: " before discretisation",
@@ -83,10 +92,12 @@ pub fn discretise(
                 // is its floor (without a libm call); the maximum goes to the last bin.
                 // Outside, the conversion saturates (NaN gives 0) and the clamp keeps the sum
                 // in range; the value is discarded.
-                for ((l, &v), &m) in levels.iter_mut().zip(intensity).zip(mask) {
-                    let level = ((n * (v - lo) / range) as i32).clamp(0, top - 1) as u16 + 1;
-                    *l = if m { level } else { 0 };
-                }
+                chunked(&mut levels, intensity, mask, |l, v, m| {
+                    for ((l, &v), &m) in l.iter_mut().zip(v).zip(m) {
+                        let level = ((n * (v - lo) / range) as i32).clamp(0, top - 1) as u16 + 1;
+                        *l = if m { level } else { 0 };
+                    }
+                });
             } else {
                 for (l, &m) in levels.iter_mut().zip(mask) {
                     *l = u16::from(m);
@@ -108,14 +119,17 @@ pub fn discretise(
                     u16::MAX
                 )));
             }
-            for ((l, &v), &m) in levels.iter_mut().zip(intensity).zip(mask) {
-                // Inside the mask v >= lo >= origin: truncation is the floor (without a libm
-                // call); the check above keeps the level within u16. Outside, the value is
-                // computed (saturating) and discarded, so that the loop has no branch.
-                let level =
-                    (((v - origin) / width) as i32).clamp(0, i32::from(u16::MAX) - 1) as u16 + 1;
-                *l = if m { level } else { 0 };
-            }
+            chunked(&mut levels, intensity, mask, |l, v, m| {
+                for ((l, &v), &m) in l.iter_mut().zip(v).zip(m) {
+                    // Inside the mask v >= lo >= origin: truncation is the floor (without a
+                    // libm call); the check above keeps the level within u16. Outside, the value
+                    // is computed (saturating) and discarded, so that the loop has no branch.
+                    let level = (((v - origin) / width) as i32).clamp(0, i32::from(u16::MAX) - 1)
+                        as u16
+                        + 1;
+                    *l = if m { level } else { 0 };
+                }
+            });
             n_levels = top as u16;
         }
     }
@@ -124,6 +138,24 @@ pub fn discretise(
         levels,
         n_levels,
     })
+}
+
+/// Voxels per parallel work item of the discretisation.
+const CHUNK: usize = 1 << 16;
+
+/// Runs `f` on matching chunks of the levels, intensities and mask, in parallel (every voxel's
+/// level depends on its intensity alone).
+fn chunked(
+    levels: &mut [u16],
+    intensity: &[f64],
+    mask: &[bool],
+    f: impl Fn(&mut [u16], &[f64], &[bool]) + Sync,
+) {
+    levels
+        .par_chunks_mut(CHUNK)
+        .zip(intensity.par_chunks(CHUNK))
+        .zip(mask.par_chunks(CHUNK))
+        .for_each(|((l, v), m)| f(l, v, m));
 }
 
 /// Lowest and highest intensity inside `mask` (`(inf, -inf)` when the mask is empty).

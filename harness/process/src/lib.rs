@@ -4,7 +4,8 @@
 //! input checks (and optional rounding of the input intensities) → interpolation of the image
 //! (with intensity rounding) and of the ROI mask (with the partial-volume threshold) → the
 //! morphological mask → re-segmentation by range and by intensity outliers (the intersection of
-//! both), giving the intensity mask → discretisation. The result is cropped to the ROI and a margin, so the work
+//! both), giving the intensity mask → with an IBSI 2 filter, the response map replaces the
+//! intensities (the masks stay those of the unfiltered image) → discretisation. The result is cropped to the ROI and a margin, so the work
 //! follows the size of the ROI rather than the image. [`prepare_with_diagnostics`] also returns
 //! the IBSI diagnostic features of each stage.
 //!
@@ -44,7 +45,8 @@ pub use interpolate::{
     Spacing, interpolate, round_intensities,
 };
 pub use prepared::{
-    CROP_MARGIN_MM, Prepared, ProcessSettings, check_inputs, prepare, prepare_with_diagnostics,
+    CROP_MARGIN_MM, Prepared, ProcessSettings, check_inputs, prepare, prepare_filtered,
+    prepare_filtered_with_diagnostics, prepare_with_diagnostics,
 };
 pub use resegment::{Resegmentation, filter_outliers, outlier_range, resegment};
 
@@ -91,6 +93,9 @@ pub enum Error {
     /// Discretisation could not be applied.
     #[error("discretisation: {0}")]
     Discretisation(String),
+    /// The filter (IBSI 2) could not be applied.
+    #[error("filter")]
+    Filter(#[from] radcheck_filters::FilterError),
 }
 
 /// Result type of this crate.

@@ -1,6 +1,8 @@
 use std::borrow::Cow;
 
+use radcheck_filters::ResponseMap;
 use radcheck_grid::{Grid, Mask, Volume};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::crop::{Region, bounding_box, crop, crop_grid, crop_map};
@@ -95,16 +97,34 @@ pub fn check_inputs(image: &Volume<f64>, mask: &Mask) -> Result<()> {
             mask: mask.dims(),
         });
     }
-    if mask.count() == 0 {
+    // In parallel over chunks, without branches in the inner loops; the first offending voxel is
+    // searched for only when there is one.
+    const CHUNK: usize = 1 << 16;
+    let (values, flags) = (image.as_slice(), mask.as_slice());
+    let (any, all_finite) = values
+        .par_chunks(CHUNK)
+        .zip(flags.par_chunks(CHUNK))
+        .map(|(v, m)| {
+            let any = m.iter().fold(false, |a, &b| a | b);
+            let bad = v
+                .iter()
+                .zip(m)
+                .fold(false, |acc, (&x, &inside)| acc | (inside & !x.is_finite()));
+            (any, !bad)
+        })
+        .reduce(|| (false, true), |a, b| (a.0 | b.0, a.1 & b.1));
+    if !any {
         return Err(Error::EmptyRoi { stage: "" });
     }
-    let grid = image.grid();
-    for (i, (&v, &m)) in image.as_slice().iter().zip(mask.as_slice()).enumerate() {
-        if m && !v.is_finite() {
-            return Err(Error::NonFinite {
-                value: v,
-                voxel: grid.coords(i),
-            });
+    if !all_finite {
+        let grid = image.grid();
+        for (i, (&v, &m)) in values.iter().zip(flags).enumerate() {
+            if m && !v.is_finite() {
+                return Err(Error::NonFinite {
+                    value: v,
+                    voxel: grid.coords(i),
+                });
+            }
         }
     }
     Ok(())
@@ -124,7 +144,35 @@ pub fn prepare<'a>(
     mask: &'a Mask,
     settings: &ProcessSettings,
 ) -> Result<Prepared<'a>> {
-    run(image, mask, settings, None)
+    run(image, mask, settings, None, None)
+}
+
+/// Runs the IBSI processing chain with an IBSI 2 filter: the image is interpolated, filtered
+/// with the filter's boundary condition, the ROI interpolated and re-segmented on the unfiltered
+/// intensities, and the prepared intensities are the response map's. The filter runs on the
+/// ROI's neighbourhood grown by the filter's reach ([`radcheck_filters::reach`]; clipped to the
+/// image, where the boundary condition applies), which gives the response of the whole image
+/// inside the ROI. `filter` is a [`radcheck_filters::FilterSettings`] (or a known variant of
+/// one, for diagnosis).
+pub fn prepare_filtered<'a>(
+    image: &'a Volume<f64>,
+    mask: &'a Mask,
+    settings: &ProcessSettings,
+    filter: Option<&dyn ResponseMap>,
+) -> Result<Prepared<'a>> {
+    run(image, mask, settings, filter, None)
+}
+
+/// [`prepare_filtered`] with the diagnostic features of every stage (of the unfiltered image).
+pub fn prepare_filtered_with_diagnostics<'a>(
+    image: &'a Volume<f64>,
+    mask: &'a Mask,
+    settings: &ProcessSettings,
+    filter: Option<&dyn ResponseMap>,
+) -> Result<(Prepared<'a>, Vec<Diagnostic>)> {
+    let mut diagnostics = Vec::with_capacity(60);
+    let p = run(image, mask, settings, filter, Some(&mut diagnostics))?;
+    Ok((p, diagnostics))
 }
 
 /// Runs the IBSI processing chain on `image` and `mask` and records the IBSI diagnostic features
@@ -136,7 +184,7 @@ pub fn prepare_with_diagnostics<'a>(
     settings: &ProcessSettings,
 ) -> Result<(Prepared<'a>, Vec<Diagnostic>)> {
     let mut diagnostics = Vec::with_capacity(60);
-    let p = run(image, mask, settings, Some(&mut diagnostics))?;
+    let p = run(image, mask, settings, None, Some(&mut diagnostics))?;
     Ok((p, diagnostics))
 }
 
@@ -159,9 +207,11 @@ fn check_settings(settings: &ProcessSettings) -> Result<()> {
     Ok(())
 }
 
-/// Voxels along each axis that cover [`CROP_MARGIN_MM`], plus one.
-fn margin(spacing: [f64; 3]) -> [usize; 3] {
-    spacing.map(|s| (CROP_MARGIN_MM / s).ceil() as usize + 1)
+/// Voxels along each axis that cover [`CROP_MARGIN_MM`] plus one, or the filter's reach plus
+/// one when that is larger.
+fn margin(spacing: [f64; 3], filter: Option<&dyn ResponseMap>) -> [usize; 3] {
+    let reach = filter.map_or([0; 3], |f| f.reach(spacing));
+    std::array::from_fn(|a| ((CROP_MARGIN_MM / spacing[a]).ceil() as usize).max(reach[a]) + 1)
 }
 
 /// The IBSI processing order (IBSI 1, chapter 2), in one place.
@@ -169,6 +219,7 @@ fn run<'a>(
     image: &'a Volume<f64>,
     mask: &'a Mask,
     settings: &ProcessSettings,
+    filter: Option<&dyn ResponseMap>,
     mut diagnostics: Option<&mut Vec<Diagnostic>>,
 ) -> Result<Prepared<'a>> {
     // 1. Inputs: mask on the image grid, ROI not empty, intensities in the ROI finite.
@@ -212,7 +263,7 @@ fn run<'a>(
     //    interpolation, the same box of the original grid.
     let (full, region, intensity, morph_mask) = match &settings.interpolation {
         None => {
-            let region = bb.grown(margin(grid.spacing), grid.dims);
+            let region = bb.grown(margin(grid.spacing, filter), grid.dims);
             if let Some(d) = diagnostics.as_deref_mut() {
                 d.extend(image_diagnostics(
                     Stage::Interpolated,
@@ -239,7 +290,7 @@ fn run<'a>(
             let dims = target.grid.dims;
             let region = target
                 .covering(&bb, interp.mask_method)
-                .grown(margin(target.grid.spacing), dims);
+                .grown(margin(target.grid.spacing, filter), dims);
             let intensity = match diagnostics.as_deref_mut() {
                 Some(d) => {
                     let mut all =
@@ -340,7 +391,19 @@ fn run<'a>(
         ));
     }
 
-    // 4. Discretisation of the intensity mask; a fixed bin size starts at the lower
+    // 4. IBSI 2: the response map of the filter replaces the intensities; the masks stay those
+    //    of the unfiltered image.
+    let intensity = match filter {
+        None => intensity,
+        Some(f) => {
+            let region_image = Volume::from_vec(crop_grid(&full, &region), intensity.into_owned())
+                .expect("region intensities fill the region grid");
+            let response = f.response(&region_image)?;
+            Cow::Owned(response.into_parts().1)
+        }
+    };
+
+    // 5. Discretisation of the intensity mask; a fixed bin size starts at the lower
     //    re-segmentation bound unless told otherwise (IBSI 1, table of recommendations).
     let discretisation = match settings.discretisation {
         Discretisation::FixedBinSize { width, min: None } => Discretisation::FixedBinSize {

@@ -49,6 +49,19 @@ pub fn text(report: &ConformanceReport, opts: TextOptions, mut w: impl Write) ->
         for note in &case.notes {
             writeln!(w, "    note: {note}")?;
         }
+        if !case.unscored.is_empty() {
+            let values: Vec<String> = case
+                .unscored
+                .iter()
+                .map(|u| format!("{} {}", u.tag, opt_num(u.value)))
+                .collect();
+            writeln!(
+                w,
+                "    computed without reference values ({}): {}",
+                values.len(),
+                values.join(", ")
+            )?;
+        }
     }
     writeln!(w)?;
     writeln!(

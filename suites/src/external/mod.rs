@@ -193,7 +193,12 @@ impl ExternalExtractor {
         let work = WorkDir::new()?;
         let (image, mask) = self.input_files(input, &work)?;
         let settings_file = work.path.join("settings.json");
-        let json = serde_json::to_vec_pretty(&AdapterSettings { case, settings })
+        let tag_prefix = settings.tag_prefix();
+        let json = serde_json::to_vec_pretty(&AdapterSettings {
+            case,
+            settings,
+            tag_prefix: &tag_prefix,
+        })
             .expect("settings serialise");
         std::fs::write(&settings_file, json).map_err(|e| AdapterRunError::Prepare {
             reason: format!("settings file: {e}"),
@@ -281,6 +286,10 @@ impl Extractor for ExternalExtractor {
 struct AdapterSettings<'a> {
     case: &'a CaseInfo,
     settings: &'a ExtractorSettings,
+    /// With a filter (`settings.filter`), what every feature name of the output starts with: the
+    /// filter's label and `_` (`log_s1.5_2D_stat_mean`). Absent without a filter.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    tag_prefix: &'a str,
 }
 
 #[cfg(test)]

@@ -200,6 +200,7 @@ pub fn run_maps(
             inputs,
             error,
             notes: Vec::new(),
+            unscored: Vec::new(),
         });
         report.results.push(row);
     }

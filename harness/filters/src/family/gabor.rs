@@ -1,12 +1,14 @@
 //! Gabor filter (IBSI Q88H): a 2D complex kernel in the (x, y) plane of every slice, applied by
 //! FFT; the response is the modulus.
 //!
-//! The kernel is evaluated at physical in-plane offsets (voxel offset times spacing) and spans
+//! The kernel is evaluated at physical in-plane offsets (voxel offset times spacing). It spans
 //! the image's in-plane extent (`2 floor(max(nx, ny) / 2) + 1` voxels a side, as the IBSI
-//! consensus maps were made), so it is never truncated inside the image. With rotation
-//! invariance the orientations `theta + k delta_theta` over one full turn are pooled; with
-//! orthogonal planes the 2D filter also runs in the (x, z) and (y, z) planes and the three maps
-//! are averaged.
+//! consensus maps were made) unless its envelope has fallen below `exp(-18)` (1.5e-8) of its
+//! peak before that: at [`ENVELOPE_SIGMAS`] standard deviations along its widest axis, where it
+//! is cut (this bounds the work on large images; the IBSI phantoms keep the whole extent). With
+//! rotation invariance the orientations `theta + k delta_theta` over one full turn are pooled;
+//! with orthogonal planes the 2D filter also runs in the (x, z) and (y, z) planes and the three
+//! maps are averaged.
 
 use std::f64::consts::TAU;
 
@@ -15,6 +17,18 @@ use rustfft::num_complex::Complex64;
 use super::Pool;
 use crate::fft::{Padded, fast_len, kernel_spectrum};
 use crate::{GaborSettings, Pooling};
+
+/// Standard deviations of the envelope (along its widest axis) at which the kernel is cut.
+pub(crate) const ENVELOPE_SIGMAS: f64 = 6.0;
+
+/// The kernel's half-width in voxels along both in-plane axes, for an image of `n_in_plane`
+/// voxels along its larger in-plane axis with in-plane spacings `spacing`.
+pub(crate) fn radius(s: &GaborSettings, n_in_plane: usize, spacing: [f64; 2]) -> usize {
+    let widest_mm = s.sigma_mm / s.gamma.min(1.0);
+    let finest = spacing[0].min(spacing[1]);
+    let envelope = (ENVELOPE_SIGMAS * widest_mm / finest).ceil() as usize;
+    (n_in_plane / 2).min(envelope)
+}
 
 /// The orientations of a validated setting.
 pub(crate) fn orientations(s: &GaborSettings) -> Vec<f64> {
@@ -65,7 +79,7 @@ fn in_plane(
     s: &GaborSettings,
     modulus: bool,
 ) -> Vec<f64> {
-    let r = dims[0].max(dims[1]) / 2;
+    let r = radius(s, dims[0].max(dims[1]), [spacing[0], spacing[1]]);
     let size = [
         fast_len(dims[0] + 2 * r),
         fast_len(dims[1] + 2 * r),
