@@ -244,6 +244,10 @@ def mirp_arguments(settings):
             raise Unsupported(
                 "structure-tensor steered Riesz transform: MIRP 2.7 accepts riesz_steered_* filters but its "
                 "filter sets never apply the steering (the map would be the unsteered one)")
+        if dims == "2d":
+            raise Unsupported(
+                "2D Riesz transform: MIRP 2.7 fails on it (FilterSet._get_distance_grid builds a 3D grid "
+                "only: IndexError for a 2D filter)")
         order = settings.get("order")
         n_axes = 2 if dims == "2d" else 3
         if (not isinstance(order, list) or len(order) != n_axes
@@ -272,6 +276,20 @@ def mirp_arguments(settings):
                 nonseparable_wavelet_boundary_condition=mode)
         notes.append("MIRP flags Riesz filters as not IBSI compliant")
     return kwargs, notes
+
+
+def riesz_shape_problem(kwargs, shape):
+    """Why MIRP 2.7 cannot apply the Riesz transform of `kwargs` to an image of numpy shape
+    `shape` (z, y, x), or None. Its Riesz distance grid comes from np.meshgrid with the default
+    "xy" indexing, which swaps the first two axes: the filter only has the image's shape (and the
+    right distances) when the image has as many slices as rows."""
+    if not str(kwargs.get("filter_kernels", "")).startswith("riesz"):
+        return None
+    if len(shape) == 3 and shape[0] != shape[1]:
+        return (f"Riesz transform of an image of {shape[0]} slices by {shape[1]} rows: MIRP 2.7 fails unless "
+                "both are equal (FilterSet._get_distance_grid builds its grid with np.meshgrid's default xy "
+                "indexing, which swaps those axes)")
+    return None
 
 
 def read_settings(path):
@@ -331,6 +349,9 @@ def compute(filter_path, image_path, output_path):
 
     kwargs, notes = mirp_arguments(read_settings(filter_path))
     reference = sitk.ReadImage(str(image_path))
+    problem = riesz_shape_problem(kwargs, tuple(reversed(reference.GetSize())))
+    if problem is not None:
+        raise Unsupported(problem)
     grid = response_map(str(image_path), kwargs)
     expected = tuple(reversed(reference.GetSize()))
     if grid.shape != expected:

@@ -16,6 +16,14 @@ aggregation its matrices really use); features PyRadiomics does not have are lef
 Settings PyRadiomics cannot express are reported on stderr, one line each, starting with
 "radcheck-pyradiomics: not expressible:"; side effects start with "radcheck-pyradiomics: note:".
 
+Filtered features (IBSI 2 phase 2): when the settings hold a `filter` PyRadiomics can compute (3D
+LoG, wavelets without rotation invariance; see pyradiomics_filters.py), the features are those of
+its response map of the processed image, inside the ROI re-segmented on the unfiltered intensities,
+and each is written as the settings' `tag_prefix` + radcheck tag (diagnostics, which describe the
+unfiltered image, keep their tags). PyRadiomics filters the image it works on: the whole image
+without interpolation, the resampled image cropped to the ROI's bounding box plus 5 voxels with
+it. A filter PyRadiomics cannot compute gives no value at all (a `not expressible` line says why).
+
 Filter mode (IBSI 2 response maps, pyradiomics_filters.py beside this file):
 `run.py --filter F.json --image I.nii.gz --output MAP.nii.gz`; exit 3 with a last stderr line
 `unsupported: <reason>` for a filter PyRadiomics cannot compute, exit 2 for malformed settings.
@@ -183,6 +191,9 @@ GLDM = {
     "DependenceVariance": "ngl_dc_var",
     "DependenceEntropy": "ngl_dc_entr",
 }
+
+# Families whose features depend on the discretisation.
+DISCRETISED = {"intensity_histogram", "glcm", "glrlm", "glszm", "gldzm", "ngtdm", "ngldm"}
 
 # radcheck family -> PyRadiomics feature class.
 TEXTURE_CLASSES = {"glcm": "glcm", "glrlm": "glrlm", "glszm": "glszm", "ngtdm": "ngtdm", "ngldm": "gldm"}
@@ -428,13 +439,35 @@ def run_extractor(image, mask, settings, enabled):
     return out
 
 
-def extract(image_path, mask_path, settings):
-    """Runs PyRadiomics; returns {radcheck tag: value or None}."""
+def filter_plan(settings):
+    """PyRadiomics' plan for the settings' filter ((family, params, wanted) for
+    pyradiomics_filters.response_map), or None when it cannot compute it (said on stderr)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import pyradiomics_filters
+
+    try:
+        family, params, wanted, notes = pyradiomics_filters.plan(settings["filter"])
+    except pyradiomics_filters.Unsupported as e:
+        not_expressible(f"filter: {e}; no filtered feature computed")
+        return None
+    for n in notes:
+        note(n)
+    return family, params, wanted
+
+
+def extract(image_path, mask_path, settings, tag_prefix=""):
+    """Runs PyRadiomics; returns {radcheck tag: value or None}. With a filter in the settings the
+    features are those of its response map, tagged `tag_prefix` + radcheck tag."""
     import logging
 
     import radiomics
 
     radiomics.setVerbosity(logging.ERROR)
+    plan = None
+    if settings.get("filter") is not None:
+        plan = filter_plan(settings)
+        if plan is None:
+            return {}
     processing = settings.get("processing") or {}
     features = settings.get("features") or {}
     families = set(features.get("families") or [
@@ -452,6 +485,18 @@ def extract(image_path, mask_path, settings):
     image, mask = read_inputs(image_path, mask_path)
     image, morph_mask, int_mask = preprocess(image, mask, processing, diagnostics)
     out = dict(diagnostics.values) if diagnostics is not None else {}
+    if plan is not None:
+        import pyradiomics_filters
+
+        interpolation = processing.get("interpolation") or {}
+        if any(((interpolation.get("spacing") or {}).get(a)) is not None for a in "xyz"):
+            note("the filter runs on the resampled image as PyRadiomics crops it (ROI bounding box plus "
+                 "5 voxels), not on the whole image")
+        try:
+            image = pyradiomics_filters.response_map(image, *plan)
+        except pyradiomics_filters.Unsupported as e:
+            not_expressible(f"filter: {e}; no filtered feature computed")
+            return {}
 
     base = {
         "label": LABEL,
@@ -468,8 +513,19 @@ def extract(image_path, mask_path, settings):
         for name, tag in SHAPE.items():
             out[tag] = number(values.get("shape", {}).get(name))
 
-    bin_settings, shift, _ = binning(processing, image, int_mask)
     disc_method = (processing.get("discretisation") or {}).get("method", "none")
+    if plan is not None and disc_method == "none":
+        # A response map is no integer image: unit bins from 1 are not "no discretisation".
+        skipped = sorted(families & DISCRETISED)
+        if skipped:
+            not_expressible("no discretisation of a response map: PyRadiomics always bins (unit bins of a "
+                            f"non-integer map are not its intensities); {', '.join(skipped)} skipped")
+            families -= DISCRETISED
+    if plan is not None and not families & DISCRETISED:
+        # Nothing binned is written: PyRadiomics' default bins, no note about them.
+        bin_settings, shift = {}, 0.0
+    else:
+        bin_settings, shift, _ = binning(processing, image, int_mask)
     if "statistics" in families or "intensity_histogram" in families:
         names = list(FIRST_ORDER) + ["Kurtosis"] + list(FIRST_ORDER_BINNED)
         values = run_extractor(image, int_mask, dict(base, **bin_settings), {"firstorder": names})
@@ -538,6 +594,9 @@ def extract(image_path, mask_path, settings):
     if texture_families and texture.get("in_plane", True):
         note("in-plane texture: PyRadiomics' force2D gives the 2.5D aggregations only "
              "(direction-merged for GLCM and GLRLM, merged for GLSZM, NGTDM and GLDM)")
+    if plan is not None:
+        kept = set(diagnostics.values) if diagnostics is not None else set()
+        out = {tag if tag in kept else tag_prefix + tag: value for tag, value in out.items()}
     return out
 
 
@@ -583,7 +642,21 @@ def main(argv=None):
     with open(args.settings, encoding="utf-8") as f:
         document = json.load(f)
     settings = document.get("settings", document) if isinstance(document, dict) else {}
-    values = extract(args.image, args.mask, settings)
+    tag_prefix = ""
+    if isinstance(settings, dict) and settings.get("filter") is not None:
+        tag_prefix = document.get("tag_prefix")
+        if not isinstance(tag_prefix, str) or not tag_prefix:
+            print(f"radcheck-pyradiomics: bad settings in {args.settings}: a filter needs a non-empty "
+                  "tag_prefix (filtered values must not carry unfiltered tags)", file=sys.stderr)
+            return 2
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import pyradiomics_filters
+
+    try:
+        values = extract(args.image, args.mask, settings, tag_prefix)
+    except pyradiomics_filters.BadSettings as e:
+        print(f"radcheck-pyradiomics: bad filter settings in {args.settings}: {e}", file=sys.stderr)
+        return 2
     with open(args.output, "w", encoding="utf-8") as f:
         json.dump(values, f, indent=1, sort_keys=True)
         f.write("\n")
