@@ -642,21 +642,22 @@ def main(argv=None):
     with open(args.settings, encoding="utf-8") as f:
         document = json.load(f)
     settings = document.get("settings", document) if isinstance(document, dict) else {}
-    tag_prefix = ""
     if isinstance(settings, dict) and settings.get("filter") is not None:
         tag_prefix = document.get("tag_prefix")
         if not isinstance(tag_prefix, str) or not tag_prefix:
             print(f"radcheck-pyradiomics: bad settings in {args.settings}: a filter needs a non-empty "
                   "tag_prefix (filtered values must not carry unfiltered tags)", file=sys.stderr)
             return 2
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import pyradiomics_filters
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import pyradiomics_filters
 
-    try:
-        values = extract(args.image, args.mask, settings, tag_prefix)
-    except pyradiomics_filters.BadSettings as e:
-        print(f"radcheck-pyradiomics: bad filter settings in {args.settings}: {e}", file=sys.stderr)
-        return 2
+        try:
+            values = extract(args.image, args.mask, settings, tag_prefix)
+        except pyradiomics_filters.BadSettings as e:
+            print(f"radcheck-pyradiomics: bad filter settings in {args.settings}: {e}", file=sys.stderr)
+            return 2
+    else:
+        values = extract(args.image, args.mask, settings)
     with open(args.output, "w", encoding="utf-8") as f:
         json.dump(values, f, indent=1, sort_keys=True)
         f.write("\n")
