@@ -37,7 +37,8 @@ pub enum Command {
     /// Riesz) and write the response map.
     #[command(after_help = FILTER_HELP)]
     Filter(FilterArgs),
-    /// List the suites compiled into radcheck.
+    /// List the suites compiled into radcheck and the settings presets that are not suites
+    /// (IBSI 2 phase 3).
     Suites,
     /// Feature stability: test-retest reliability from a feature table, or robustness under
     /// image and mask perturbations over a cohort.

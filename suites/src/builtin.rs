@@ -77,6 +77,10 @@ pub(crate) fn extract_with(
 pub struct Builtin;
 
 impl Extractor for Builtin {
+    fn cases_in_parallel(&self) -> bool {
+        true
+    }
+
     fn info(&self) -> ExtractorInfo {
         ExtractorInfo {
             name: "radcheck-builtin".into(),

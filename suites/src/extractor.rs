@@ -84,6 +84,13 @@ pub trait Extractor: Sync {
         settings: &ExtractorSettings,
     ) -> Result<Vec<Feature>, ExtractError>;
 
+    /// Whether the runner may compute several cases at once (in-process extractors whose
+    /// results do not depend on what else runs). The default: one case at a time, as external
+    /// tools are run.
+    fn cases_in_parallel(&self) -> bool {
+        false
+    }
+
     /// Computes features for one suite case, with remarks for the case's provenance. The runner
     /// calls this; the default calls [`extract`](Extractor::extract) and has no remarks.
     fn extract_case(

@@ -14,6 +14,7 @@ mod filters;
 mod hardening;
 mod inputs;
 mod multicentre;
+mod phase2;
 mod report;
 mod slurm;
 mod stability;

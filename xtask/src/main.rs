@@ -24,7 +24,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 
 const USAGE: &str = "usage: cargo xtask gen-reference [--shared DIR] [--check]
-       cargo xtask bench [--bench texture,morphology,conformance] [--quick] [--out DIR] [--no-run]
+       cargo xtask bench [--bench texture,morphology,conformance,combat,filters] [--quick] [--out DIR] [--no-run]
        cargo xtask bench-compare [--reps N] [--only NAMES] [--skip NAMES] [--tools TOOLS] ... (--help)
        cargo xtask bench-cohort [--subjects N] [--perturbations N] [--before BINARY] ... (--help)";
 

@@ -70,6 +70,11 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 let suite = radcheck_suites::suite(name)?;
                 out.push_str(&format!("{:<28} {}\n", suite.name, suite.description));
             }
+            // Settings presets that are not suites (`--config NAME`).
+            out.push_str("\nSettings presets (--config):\n");
+            for (name, description) in radcheck_suites::settings_file::presets() {
+                out.push_str(&format!("{name:<28} {description}\n"));
+            }
             crate::output::emit(None, out.as_bytes())?;
             Ok(Outcome::Pass)
         }

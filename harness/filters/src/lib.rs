@@ -45,7 +45,7 @@ pub mod variants;
 use radcheck_grid::Volume;
 
 pub use error::{FilterError, SettingsError};
-pub use reach::reach;
+pub use reach::{WHOLE_IMAGE, reach};
 pub use settings::{
     Boundary, Dimensions, FilterSettings, GaborSettings, LawsSettings, LogSettings, MeanSettings,
     Pooling, RieszBase, RieszSettings, SimoncelliSettings, Steering, WaveletSettings,

@@ -6,11 +6,16 @@
 //! image, with the same response inside the ROI. Kernels with a finite support reach exactly
 //! their half-width (summed over cascaded passes, plus the energy window). Filters defined in
 //! the Fourier domain (Simoncelli, Riesz) have no finite support; their reach is the distance
-//! beyond which their spatial kernel is negligible, chosen generously.
+//! beyond which their spatial kernel is negligible, chosen generously. With a periodic boundary
+//! every filter reaches the whole image ([`WHOLE_IMAGE`]).
 
 use crate::family::{gabor, log, wavelet};
 use crate::settings::laws_names;
-use crate::{FilterSettings, RieszBase};
+use crate::{Boundary, FilterSettings, RieszBase};
+
+/// A reach beyond any image: the whole image along that axis (small enough that adding it to
+/// a voxel index cannot overflow).
+pub const WHOLE_IMAGE: usize = usize::MAX >> 8;
 
 /// Voxels of the Simoncelli kernel's reach at level 1 (it doubles with each level).
 const SIMONCELLI_REACH: usize = 16;
@@ -26,6 +31,11 @@ pub fn reach(settings: &FilterSettings, spacing: [f64; 3]) -> [usize; 3] {
     let per_axis = |f: &dyn Fn(usize) -> usize| -> [usize; 3] {
         std::array::from_fn(|a| if a < d { f(a) } else { 0 })
     };
+    // A periodic boundary wraps the image: a voxel near one edge reads the opposite edge, so
+    // the whole image is within reach along every filtered axis.
+    if settings.boundary() == Boundary::Periodic {
+        return per_axis(&|_| WHOLE_IMAGE);
+    }
     match settings {
         FilterSettings::Mean(s) => per_axis(&|_| s.support / 2),
         FilterSettings::LaplacianOfGaussian(s) => {
@@ -108,5 +118,16 @@ mod tests {
             ),
             [60, 60, 60]
         );
+    }
+
+    #[test]
+    fn a_periodic_boundary_reaches_the_whole_image_along_filtered_axes() {
+        let r = |s: &str| reach(&parse(s).unwrap(), [1.0; 3]);
+        assert_eq!(r("mean:5,boundary=periodic"), [WHOLE_IMAGE; 3]);
+        assert_eq!(
+            r("simoncelli:level=1,2d,boundary=periodic"),
+            [WHOLE_IMAGE, WHOLE_IMAGE, 0]
+        );
+        assert_eq!(r("simoncelli:level=2,2d"), [32, 32, 0]);
     }
 }

@@ -165,11 +165,11 @@ fn swap_axes(v: &Volume<f64>, a: usize, b: usize) -> Volume<f64> {
     Volume::from_vec(grid, data).expect("same voxel count")
 }
 
-/// Pads every axis by its own length with scipy's `mirror` extension (edge voxel not repeated).
-fn pad_scipy_mirror(v: &Volume<f64>) -> (Volume<f64>, [usize; 3]) {
+/// Pads each axis by `pad` voxels per side with scipy's `mirror` extension (edge voxel not
+/// repeated).
+fn pad_scipy_mirror(v: &Volume<f64>, pad: [usize; 3]) -> (Volume<f64>, [usize; 3]) {
     let dims = v.dims();
-    let pad = dims;
-    let nd = [3 * dims[0], 3 * dims[1], 3 * dims[2]];
+    let nd: [usize; 3] = std::array::from_fn(|a| dims[a] + 2 * pad[a]);
     let src = |i: isize, n: usize| -> usize {
         if n == 1 {
             return 0;
@@ -221,9 +221,12 @@ pub fn apply_variant(
     };
     match variant {
         Variant::ScipyMirror => {
-            // Pad by the image itself, filter with any condition (the kernel stays inside the
-            // padding), keep the middle.
-            let (padded, pad) = pad_scipy_mirror(image);
+            // Pad by the filter's reach (at most the image itself, which the extension repeats
+            // beyond), filter with any condition (the kernel stays inside the padding), keep the
+            // middle.
+            let reach = crate::reach(settings, image.spacing());
+            let pad = std::array::from_fn(|a| image.dims()[a].min(reach[a].saturating_add(1)));
+            let (padded, pad) = pad_scipy_mirror(image, pad);
             let map = apply(&padded, &settings.clone().with_boundary(Boundary::Nearest))?;
             Ok(crop(&map, pad, image))
         }
@@ -404,7 +407,7 @@ mod tests {
         // numpy.pad([0, 1, 2], 3, 'reflect') = 3 2 1 | 0 1 2 | 1 0 1 -> the source indices
         // -3..6: 1 2 1 0 1 2 1 0 1 (period 4).
         let v = Volume::from_vec(Grid::new([3, 1, 1], [1.0; 3]), vec![0.0, 1.0, 2.0]).unwrap();
-        let (p, pad) = pad_scipy_mirror(&v);
+        let (p, pad) = pad_scipy_mirror(&v, [3, 1, 1]);
         assert_eq!(pad, [3, 1, 1]);
         let row: Vec<f64> = (0..9).map(|x| p[[x, 1, 1]]).collect();
         assert_eq!(row, [1.0, 2.0, 1.0, 0.0, 1.0, 2.0, 1.0, 0.0, 1.0]);

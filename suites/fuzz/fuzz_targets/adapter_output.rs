@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let adapter = adapter(if first % 2 == 0 { "json" } else { "csv" });
-    if let Ok(x) = adapter.read_output(output) {
+    if let Ok(x) = adapter.read_output(output, "") {
         let mut tags: Vec<&str> = x.features.iter().map(|f| f.tag.as_str()).collect();
         tags.sort_unstable();
         let n = tags.len();

@@ -199,7 +199,7 @@ impl ExternalExtractor {
             settings,
             tag_prefix: &tag_prefix,
         })
-            .expect("settings serialise");
+        .expect("settings serialise");
         std::fs::write(&settings_file, json).map_err(|e| AdapterRunError::Prepare {
             reason: format!("settings file: {e}"),
         })?;
@@ -239,7 +239,9 @@ impl ExternalExtractor {
             )));
         }
         let bytes = std::fs::read(&output).map_err(|e| output_error(e.to_string()))?;
-        self.adapter.read_output(&bytes).map_err(output_error)
+        self.adapter
+            .read_output(&bytes, &settings.tag_prefix())
+            .map_err(output_error)
     }
 }
 

@@ -12,10 +12,12 @@ use crate::Extraction;
 
 impl Adapter {
     /// Reads one output of this adapter (its `output_format`) and maps the tool's names to
-    /// radcheck tags; the error says what is wrong, with the line for CSV.
-    pub fn read_output(&self, bytes: &[u8]) -> Result<Extraction, String> {
+    /// radcheck tags; the error says what is wrong, with the line for CSV. `tag_prefix` is what
+    /// the names of features of a filtered image start with (the filter's label and `_`; empty
+    /// without a filter).
+    pub fn read_output(&self, bytes: &[u8], tag_prefix: &str) -> Result<Extraction, String> {
         let entries = parse_output(bytes, self.output_format)?;
-        map_names(entries, &self.names)
+        map_names(entries, &self.names, tag_prefix)
     }
 }
 
@@ -93,19 +95,33 @@ fn parse_csv(text: &str) -> Result<Entries, String> {
 }
 
 /// Maps the output's names to radcheck tags: a name in `names`, else a name that is a radcheck
-/// tag. Other names become one note; a tag given twice is an error.
-fn map_names(entries: Entries, names: &BTreeMap<String, String>) -> Result<Extraction, String> {
+/// tag; with a filter, `tag_prefix` followed by either (the prefix kept). Other names become one
+/// note; a tag given twice is an error.
+fn map_names(
+    entries: Entries,
+    names: &BTreeMap<String, String>,
+    tag_prefix: &str,
+) -> Result<Extraction, String> {
     let mut features = Vec::with_capacity(entries.len());
     let mut unmapped = Vec::new();
     let mut given: HashMap<String, String> = HashMap::new();
+    let plain = |name: &str| match names.get(name) {
+        Some(tag) => Some(tag.clone()),
+        None if radcheck_reference::feature_info(name).is_some() => Some(name.to_owned()),
+        None => None,
+    };
     for (name, value) in entries {
-        let tag = match names.get(&name) {
-            Some(tag) => tag.clone(),
-            None if radcheck_reference::feature_info(&name).is_some() => name.clone(),
-            None => {
-                unmapped.push(name);
-                continue;
-            }
+        let tag = match name
+            .strip_prefix(tag_prefix)
+            .filter(|_| !tag_prefix.is_empty())
+        {
+            Some(rest) => plain(rest).map(|t| format!("{tag_prefix}{t}")),
+            // Diagnostic values and unfiltered names keep their own tags.
+            None => plain(&name),
+        };
+        let Some(tag) = tag else {
+            unmapped.push(name);
+            continue;
         };
         if let Some(first) = given.insert(tag.clone(), name.clone()) {
             return Err(if first == name {
@@ -215,7 +231,7 @@ mod tests {
             ("stat_skew".to_owned(), Some(f64::NAN)),
             ("diagnostics_Versions".to_owned(), Some(3.0)),
         ];
-        let x = map_names(entries, &names).unwrap();
+        let x = map_names(entries, &names, "").unwrap();
         assert_eq!(
             x.features,
             [
@@ -237,7 +253,7 @@ mod tests {
             ("stat_mean".to_owned(), Some(2.0)),
         ];
         assert_eq!(
-            map_names(twice, &names).unwrap_err(),
+            map_names(twice, &names, "").unwrap_err(),
             "`Mean` and `stat_mean` both give `stat_mean`"
         );
         let twice = vec![
@@ -245,13 +261,45 @@ mod tests {
             ("stat_var".to_owned(), None),
         ];
         assert_eq!(
-            map_names(twice, &BTreeMap::new()).unwrap_err(),
+            map_names(twice, &BTreeMap::new(), "").unwrap_err(),
             "`stat_var` is given twice"
         );
         // A name in the table wins over a tag of the same spelling.
         let swap = BTreeMap::from([("stat_min".to_owned(), "stat_max".to_owned())]);
-        let x = map_names(vec![("stat_min".to_owned(), Some(6.0))], &swap).unwrap();
+        let x = map_names(vec![("stat_min".to_owned(), Some(6.0))], &swap, "").unwrap();
         assert_eq!(x.features, [Feature::new("stat_max", 6.0)]);
         assert!(x.notes.is_empty());
+    }
+
+    #[test]
+    fn features_of_a_filtered_image_keep_the_filter_label() {
+        let names = BTreeMap::from([("Mean".to_owned(), "stat_mean".to_owned())]);
+        let entries = vec![
+            ("log_s1.5_2D_stat_var".to_owned(), Some(556.0)),
+            ("log_s1.5_2D_Mean".to_owned(), Some(-2.44)),
+            ("int_mask_vox_count_init_roi".to_owned(), Some(125256.0)),
+            ("log_s1.5_2D_bogus".to_owned(), Some(1.0)),
+        ];
+        let x = map_names(entries, &names, "log_s1.5_2D_").unwrap();
+        assert_eq!(
+            x.features,
+            [
+                Feature::new("log_s1.5_2D_stat_var", 556.0),
+                Feature::new("log_s1.5_2D_stat_mean", -2.44),
+                Feature::new("int_mask_vox_count_init_roi", 125256.0),
+            ]
+        );
+        assert_eq!(
+            x.notes,
+            ["1 unmapped name in the adapter output (ignored): log_s1.5_2D_bogus"]
+        );
+        // Without a filter a prefixed name is not a tag.
+        let x = map_names(
+            vec![("log_s1.5_2D_stat_var".to_owned(), Some(1.0))],
+            &names,
+            "",
+        )
+        .unwrap();
+        assert!(x.features.is_empty());
     }
 }

@@ -2,7 +2,8 @@
 //! recomputes the case with every known variant of its filter (`radcheck_filters::variants`),
 //! and with no filter at all, and names the variant whose values reproduce the extractor's: the
 //! extractor's values would match if that variant's values were the references (each within its
-//! row's tolerance). The variant reproducing the most non-matching values wins (ties: catalogue
+//! row's tolerance, scaled up by the variant's value over the reference where that is above one:
+//! a scale-normalised LoG multiplies the statistics and their spread). The variant reproducing the most non-matching values wins (ties: catalogue
 //! order); it must reproduce at least one and spoil none of the matching values.
 
 use std::collections::HashMap;
@@ -13,7 +14,8 @@ use radcheck_reports::{ResultRow, RowKind};
 use radcheck_stats::Status;
 
 use crate::builtin::extract_with;
-use crate::{CaseInput, ExtractorSettings};
+use crate::{CaseInput, ExtractError, ExtractorSettings};
+use radcheck_features::Feature;
 
 /// A candidate explanation: a filter variant, or the filter not applied.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,35 +60,23 @@ pub fn explain(
         .map(Candidate::Variant)
         .collect();
     candidates.push(Candidate::Unfiltered);
-    let quiet = ExtractorSettings {
-        diagnostics: false,
-        ..settings.clone()
-    };
     let mut best: Option<(Candidate, Vec<usize>)> = None;
     for candidate in candidates {
-        let features = match &candidate {
-            Candidate::Variant(v) => {
-                let run = VariantOf {
-                    settings: filter.clone(),
-                    variant: *v,
-                };
-                extract_with(input, &quiet, Some(&run))
-            }
-            Candidate::Unfiltered => extract_with(input, &quiet, None).map(|fs| {
-                let prefix = settings.tag_prefix();
-                fs.into_iter()
-                    .map(|mut f| {
-                        f.tag = format!("{prefix}{}", f.tag);
-                        f
-                    })
-                    .collect()
-            }),
-        };
+        let features = candidate_features(input, settings, &candidate);
         let Ok(features) = features else { continue };
         let values: HashMap<String, Value> =
             features.into_iter().map(|f| (f.tag, f.value)).collect();
+        // Judged in the candidate's own units: the tolerance grows with the candidate's value
+        // where that is larger than the reference (a scaled filter scales its statistics).
         let reproduces = |r: &ResultRow| match (r.value, values.get(&r.tag)) {
-            (Some(x), Some(Value::Number(v))) => (x - v).abs() <= r.tolerance,
+            (Some(x), Some(Value::Number(v))) => {
+                let scale = if r.reference == 0.0 {
+                    1.0
+                } else {
+                    (v / r.reference).abs().max(1.0)
+                };
+                (x - v).abs() <= r.tolerance * scale
+            }
             _ => false,
         };
         // A candidate must not spoil what matches: every matching value stays within its
@@ -107,6 +97,31 @@ pub fn explain(
         }
     }
     best
+}
+
+/// The features `settings` give on `input` when the filter is replaced by `candidate`, tagged as
+/// the settings' own (the filter's label), without the diagnostic values: what an extractor with
+/// that deviation reports.
+pub fn candidate_features(
+    input: &CaseInput,
+    settings: &ExtractorSettings,
+    candidate: &Candidate,
+) -> Result<Vec<Feature>, ExtractError> {
+    let quiet = ExtractorSettings {
+        diagnostics: false,
+        ..settings.clone()
+    };
+    match (candidate, &settings.filter) {
+        (Candidate::Variant(v), Some(filter)) => {
+            let run = VariantOf {
+                settings: filter.clone(),
+                variant: *v,
+            };
+            extract_with(input, &quiet, Some(&run))
+        }
+        // `extract_with` tags with the settings' label whatever filter it runs.
+        _ => extract_with(input, &quiet, None),
+    }
 }
 
 /// Adds the explanation of its non-matching values to the rows of one case.

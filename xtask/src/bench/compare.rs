@@ -383,8 +383,29 @@ pub fn cases(o: &Options, work: &Path, prepare: bool) -> Result<(Vec<Case>, Vec<
         "ibsi/ibsi_validation/nifti/STS_001/CT_mask.nii.gz".into(),
         radcheck_suites::settings_file::load(&settings_file).map_err(anyhow::Error::from),
     )?;
+    // IBSI 2 phase 2: each configuration's 18 statistics of the filtered CT phantom, with the
+    // suite's own settings (set-up A: 2D, no interpolation; B: 3D, 1 mm cubic B-spline).
+    let phase2 = radcheck_suites::suite("ibsi2-phase2").map_err(anyhow::Error::from)?;
+    for case in &phase2.cases {
+        let filter = case
+            .settings
+            .filter
+            .as_ref()
+            .map_or("no filter".to_owned(), |f| f.label());
+        extraction(
+            &format!("phase2-{}", case.name),
+            format!(
+                "IBSI 2 phase 2, configuration {} ({filter}): 18 statistics of the filtered CT \
+                 phantom from NIfTI (suites/ibsi2-phase2)",
+                case.name
+            ),
+            format!("{phantom}/image/phantom.nii.gz"),
+            format!("{phantom}/mask/mask.nii.gz"),
+            Ok(case.settings.clone()),
+        )?;
+    }
     filter_cases(o, work, prepare, &mut cases, &mut notes)?;
-    for suite in ["ibsi1-ct-c", "ibsi1"] {
+    for suite in ["ibsi1-ct-c", "ibsi1", "ibsi2-phase2"] {
         let name = format!("cli-conformance-{suite}");
         if selected(o, &name) {
             cases.push(Case {

@@ -16,8 +16,6 @@
 //! product expands into monomials `w^alpha`, whose transforms are computed once and combined per
 //! voxel with that voxel's coefficients.
 
-use std::collections::BTreeMap;
-
 use rayon::prelude::*;
 use rustfft::num_complex::Complex64;
 
@@ -26,7 +24,8 @@ use crate::fft::{Padded, fast_len, kernel_spectrum};
 use crate::{Boundary, RieszBase, RieszSettings};
 
 /// Monomial exponents (per axis) -> coefficient.
-type Polynomial = BTreeMap<[u32; 3], f64>;
+#[cfg(test)]
+type Polynomial = std::collections::BTreeMap<[u32; 3], f64>;
 
 fn factorial(n: u32) -> f64 {
     (1..=n).map(f64::from).product()
@@ -126,6 +125,7 @@ fn monomial_transfer(
         .collect()
 }
 
+#[cfg(test)]
 fn multiply(p: &Polynomial, q: &Polynomial) -> Polynomial {
     let mut out = Polynomial::new();
     for (a, ca) in p {
@@ -137,7 +137,9 @@ fn multiply(p: &Polynomial, q: &Polynomial) -> Polynomial {
     out
 }
 
-/// `prod_m (w . frame[m])^order[m]` expanded in monomials of `w`.
+/// `prod_m (w . frame[m])^order[m]` expanded in monomials of `w` (the definition; the filter
+/// uses [`steered_coefficients`], its allocation-free form).
+#[cfg(test)]
 fn steered_polynomial(frame: &[[f64; 3]], order: &[u32]) -> Polynomial {
     let mut p = Polynomial::from([([0, 0, 0], 1.0)]);
     for (e, &l) in frame.iter().zip(order) {
@@ -184,25 +186,76 @@ pub(crate) fn apply(
         }
     }
     let maps: Vec<Vec<f64>> = monomials
-        .iter()
+        .par_iter()
         .map(|&alpha| {
             let t = monomial_transfer(&base, spacing, three_d, &s.order, alpha);
             base.padded.apply(&t, |v| v.re)
         })
         .collect();
     let frames = local_frames(data, dims, spacing, d, steering.tensor_sigma_mm, s.boundary);
-    let index: BTreeMap<[u32; 3], usize> =
-        monomials.iter().enumerate().map(|(i, m)| (*m, i)).collect();
+    // Per voxel, the steered polynomial's coefficients in two dense buffers reused along a
+    // work item (no allocation per voxel).
+    let n = total as usize + 1;
+    let slots: Vec<usize> = monomials.iter().map(|m| dense_slot(*m, n)).collect();
     (0..data.len())
         .into_par_iter()
-        .map(|v| {
-            let frame = &frames[v][..d];
-            steered_polynomial(frame, &s.order)
-                .iter()
-                .map(|(alpha, c)| c * maps[index[alpha]][v])
-                .sum()
-        })
+        .map_init(
+            || (vec![0.0; n * n * n], vec![0.0; n * n * n]),
+            |(p, q), v| {
+                steered_coefficients(&frames[v][..d], &s.order, n, p, q);
+                slots
+                    .iter()
+                    .zip(&maps)
+                    .map(|(&slot, map)| p[slot] * map[v])
+                    .sum()
+            },
+        )
         .collect()
+}
+
+/// Index of monomial `w^alpha` in a dense buffer of `n` powers per axis.
+fn dense_slot(alpha: [u32; 3], n: usize) -> usize {
+    alpha[0] as usize + n * (alpha[1] as usize + n * alpha[2] as usize)
+}
+
+/// [`steered_polynomial`] into a dense buffer `p` of `n` powers per axis (`n` above the total
+/// order), with `q` as scratch: `p[dense_slot(alpha)]` is the coefficient of `w^alpha`.
+fn steered_coefficients(
+    frame: &[[f64; 3]],
+    order: &[u32],
+    n: usize,
+    p: &mut Vec<f64>,
+    q: &mut Vec<f64>,
+) {
+    p.iter_mut().for_each(|x| *x = 0.0);
+    p[0] = 1.0;
+    for (e, &l) in frame.iter().zip(order) {
+        for _ in 0..l {
+            q.iter_mut().for_each(|x| *x = 0.0);
+            for c in 0..n {
+                for b in 0..n - c {
+                    for a in 0..n - c - b {
+                        let x = p[a + n * (b + n * c)];
+                        if x == 0.0 {
+                            continue;
+                        }
+                        // Multiplied by the linear form e . w: the degree grows by one.
+                        for (k, &ek) in e.iter().enumerate() {
+                            if ek == 0.0 {
+                                continue;
+                            }
+                            let mut t = [a, b, c];
+                            t[k] += 1;
+                            if t.iter().sum::<usize>() < n {
+                                q[t[0] + n * (t[1] + n * t[2])] += ek * x;
+                            }
+                        }
+                    }
+                }
+            }
+            std::mem::swap(p, q);
+        }
+    }
 }
 
 /// Per voxel: the eigenvectors of the structure tensor by decreasing eigenvalue.
@@ -388,5 +441,29 @@ mod tests {
         assert!((p[&[2, 0, 0]] - 0.5).abs() < 1e-15);
         assert!((p[&[1, 1, 0]] - 1.0).abs() < 1e-15);
         assert!((p[&[0, 2, 0]] - 0.5).abs() < 1e-15);
+    }
+
+    #[test]
+    fn dense_coefficients_are_the_expanded_polynomial() {
+        // A generic frame (unit vectors, not axis-aligned) and orders up to 3.
+        let frame = [[0.36, 0.48, 0.8], [0.8, -0.6, 0.0], [0.48, 0.64, -0.6]];
+        for order in [[0, 2, 0], [1, 1, 0], [2, 0, 1], [0, 0, 3]] {
+            let total: u32 = order.iter().sum();
+            let n = total as usize + 1;
+            let (mut p, mut q) = (vec![0.0; n * n * n], vec![0.0; n * n * n]);
+            steered_coefficients(&frame, &order, n, &mut p, &mut q);
+            let expanded = steered_polynomial(&frame, &order);
+            let mut covered = 0.0;
+            for (alpha, c) in &expanded {
+                assert!(
+                    (p[dense_slot(*alpha, n)] - c).abs() < 1e-14,
+                    "{order:?} {alpha:?}"
+                );
+                covered += c.abs();
+            }
+            // Nothing else: the dense buffer holds only the expanded terms.
+            let dense: f64 = p.iter().map(|x| x.abs()).sum();
+            assert!((dense - covered).abs() < 1e-13, "{order:?}");
+        }
     }
 }
