@@ -172,3 +172,55 @@ fn peers_on_ibsi2_phase_2() {
     assert_eq!(cases, ["1.B", "3.B"].into(), "{failing:#?}");
     assert_eq!(named("3.B"), 12, "{failing:#?}");
 }
+
+/// IBSI 2 phase 1 (response maps): MIRP passes all 33 tests with a consensus map (its filter
+/// mode translates IBSI mirror to scipy's `symmetric`); PyRadiomics computes the LoG and the
+/// wavelet tests it can express, passes 5.a.1 and 6.a.1, and fails 2.a and 2.b with its
+/// scale-normalised LoG named.
+#[test]
+fn peers_on_ibsi2_phase_1() {
+    if !installed() {
+        return;
+    }
+    let maps = |extractor: &str| {
+        let out = radcheck(&[
+            "conformance",
+            "--extractor",
+            extractor,
+            "--suite",
+            "ibsi2-phase1",
+            "--format",
+            "json",
+        ]);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{}",
+            crate::util::stderr(&out)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let counts = |json: &Value| {
+        let s = &json["summary"];
+        ["pass", "fail", "not_computed", "no_reference"].map(|k| s[k].as_u64().unwrap())
+    };
+    let mirp = maps("mirp");
+    assert_eq!(counts(&mirp), [33, 0, 0, 3], "{}", mirp["summary"]);
+    let py = maps("pyradiomics");
+    assert_eq!(counts(&py), [2, 2, 29, 3], "{}", py["summary"]);
+    for r in py["results"].as_array().unwrap() {
+        let test = r["test"].as_str().unwrap();
+        match r["status"].as_str().unwrap() {
+            "pass" => assert!(["5.a.1", "6.a.1"].contains(&test), "{r}"),
+            "fail" => {
+                assert!(["2.a", "2.b"].contains(&test), "{r}");
+                assert!(
+                    r["note"]
+                        .as_str()
+                        .is_some_and(|n| n.contains("scale-normalised LoG")),
+                    "{r}"
+                );
+            }
+            _ => {}
+        }
+    }
+}

@@ -756,6 +756,10 @@ impl Runners {
             }
             None => (outcome.process_s, None),
         };
+        // A tool that cannot express the case returns at once with nothing: not a time.
+        if n_values == Some(0) {
+            bail!("computed no values (the tool cannot express this case)");
+        }
         Ok(Sample {
             work_s,
             process_s: outcome.process_s,
@@ -997,9 +1001,21 @@ mod tests {
             ]
         );
         assert_eq!(
-            &names[names.len() - 2..],
-            &["cli-conformance-ibsi1-ct-c", "cli-conformance-ibsi1"]
+            &names[names.len() - 3..],
+            &[
+                "cli-conformance-ibsi1-ct-c",
+                "cli-conformance-ibsi1",
+                "cli-conformance-ibsi2-phase2"
+            ]
         );
+        // The 22 phase-2 configurations, in suite order.
+        let phase2: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| n.starts_with("phase2-"))
+            .collect();
+        assert_eq!(phase2.len(), 22);
+        assert_eq!([phase2[0], phase2[21]], ["phase2-1.A", "phase2-11.B"]);
         let gldzm = &cases[3];
         assert!(!gldzm.supports(Tool::Pyradiomics));
         assert!(gldzm.supports(Tool::Mirp));
