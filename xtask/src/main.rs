@@ -28,6 +28,11 @@ const USAGE: &str = "usage: cargo xtask gen-reference [--shared DIR] [--check]
        cargo xtask bench-compare [--reps N] [--only NAMES] [--skip NAMES] [--tools TOOLS] ... (--help)
        cargo xtask bench-cohort [--subjects N] [--perturbations N] [--before BINARY] ... (--help)";
 
+/// The allocator of the radcheck binary, so that `bench-run` times the library as radcheck runs
+/// it (harness/cli/main.rs says why).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
