@@ -24,7 +24,8 @@ for modality in ct pet mr; do
       status=1
     fi
     end=$(date +%s.%N)
-    printf '%-4s %s  %6.1f s  %s\n' "$modality" "$config" "$(echo "$end - $start" | bc)" "$result"
+    awk -v m="$modality" -v c="$config" -v s="$start" -v e="$end" -v r="$result" \
+      'BEGIN { printf "%-4s %s  %6.1f s  %s\n", m, c, e - s, r }'
   done
 done
 exit $status
