@@ -214,19 +214,25 @@ pub fn run(
         // Cases on the same inputs (the 22 configurations of IBSI 2 phase 2) read them once.
         let same = suite.cases[..i]
             .iter()
-            .position(|c| c.inputs == case.inputs && opts.image.is_none());
+            .position(|c| c.inputs == case.inputs);
+        // Inputs read once are checked once.
         let l = match same {
             Some(j) => loaded[j].clone(),
-            None => load(suite, case, opts)?,
+            None => {
+                let l = load(suite, case, opts)?;
+                radcheck_process::check_inputs(&l.input.image, &l.input.mask).map_err(
+                    |source| {
+                        RunError::Input(Box::new(InvalidInput {
+                            case: case.name.clone(),
+                            image: l.files[0].source.clone(),
+                            mask: l.files[1].source.clone(),
+                            source,
+                        }))
+                    },
+                )?;
+                l
+            }
         };
-        radcheck_process::check_inputs(&l.input.image, &l.input.mask).map_err(|source| {
-            RunError::Input(Box::new(InvalidInput {
-                case: case.name.clone(),
-                image: l.files[0].source.clone(),
-                mask: l.files[1].source.clone(),
-                source,
-            }))
-        })?;
         loaded.push(l);
     }
 

@@ -270,21 +270,22 @@ fn extract_with_a_filter_spec_gives_the_configuration_values() {
 /// Reference value and tolerance of `tag` in configuration `config` of the phase-2 reference
 /// table (`;`-separated; the header names the columns).
 fn reference_value(text: &str, config: &str, tag: &str) -> Option<(f64, f64)> {
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next()?.split(';').collect();
-    let col = |name: &str| header.iter().position(|h| h.trim() == name);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h.trim() == name).unwrap();
     let (c_filter, c_tag, c_value, c_tol) = (
-        col("filter_id")?,
-        col("feature_tag")?,
-        col("consensus_value")?,
-        col("tolerance")?,
+        col("filter_id"),
+        col("feature_tag"),
+        col("consensus_value"),
+        col("tolerance"),
     );
-    lines.find_map(|l| {
-        let f: Vec<&str> = l.split(';').collect();
-        (f.get(c_filter)?.trim() == config && f.get(c_tag)?.trim() == tag).then(|| {
+    reader.records().map(Result::unwrap).find_map(|r| {
+        (r[c_filter].trim() == config && r[c_tag].trim() == tag).then(|| {
             (
-                f[c_value].trim().parse().unwrap(),
-                f[c_tol].trim().parse().unwrap(),
+                r[c_value].trim().parse().unwrap(),
+                r[c_tol].trim().parse().unwrap(),
             )
         })
     })
