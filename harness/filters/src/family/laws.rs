@@ -52,23 +52,23 @@ pub(crate) fn apply(data: &[f64], dims: [usize; 3], s: &LawsSettings) -> Vec<f64
     };
     match s.energy_distance {
         None => response,
-        Some(delta) => energy(&response, dims, d, delta, s.boundary),
+        Some(delta) => energy(response, dims, d, delta, s.boundary),
     }
 }
 
 /// Mean of the absolute response over a window of `2 delta + 1` voxels a side.
 pub(crate) fn energy(
-    response: &[f64],
+    mut response: Vec<f64>,
     dims: [usize; 3],
     d: usize,
     delta: usize,
     boundary: crate::Boundary,
 ) -> Vec<f64> {
-    let abs: Vec<f64> = response.iter().map(|v| v.abs()).collect();
+    response.iter_mut().for_each(|v| *v = v.abs());
     let w = 2 * delta + 1;
-    let k = vec![1.0 / w as f64; w];
-    let z = (d == 3).then(|| k.clone());
-    super::apply_set(&abs, dims, &[Some(k.clone()), Some(k), z], boundary)
+    let taps = crate::separable::Taps::convolution(&vec![1.0 / w as f64; w]);
+    let z = (d == 3).then_some(&taps);
+    crate::separable::separable_owned(response, dims, [Some(&taps), Some(&taps), z], boundary)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@
 use crate::Boundary;
 use rayon::prelude::*;
 
-use crate::separable::{Taps, along_axis_into, columns, rows};
+use crate::separable::{Taps, along_axis_into, columns, rows, z_slice};
 
 /// A 1D kernel.
 pub(crate) type Kernel = Vec<f64>;
@@ -152,7 +152,53 @@ impl AxisOp {
 }
 
 impl AxisOp {
-    /// Applies the operator along x (`axis` 0) or y (1) of one slice of `nx` x `ny` voxels.
+    /// The operator's single kernels when each part is one kernel that is not uniform: the
+    /// operator can then run along z one output slice at a time ([`AxisOp::apply_z_slice`]).
+    fn slice_kernels(&self) -> Option<Vec<(f64, Taps)>> {
+        self.parts
+            .iter()
+            .map(|(c, ks)| match &ks[..] {
+                [k] => Some((*c, Taps::convolution(k))).filter(|(_, t)| !t.is_uniform()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Slice `z` of [`AxisOp::apply`] along z, from the kernels of [`AxisOp::slice_kernels`]
+    /// (the same operations per voxel, so the same bits).
+    fn apply_z_slice(
+        kernels: &[(f64, Taps)],
+        data: &[f64],
+        dims: [usize; 3],
+        z: usize,
+        boundary: Boundary,
+        pool: &mut Buffers,
+    ) -> Vec<f64> {
+        let mut out: Option<Vec<f64>> = None;
+        for (c, taps) in kernels {
+            let mut v = pool.take();
+            z_slice(data, dims, z, taps, boundary, &mut v);
+            match &mut out {
+                None => {
+                    if *c != 1.0 {
+                        v.iter_mut().for_each(|x| *x *= c);
+                    }
+                    out = Some(v);
+                }
+                Some(acc) => {
+                    acc.iter_mut().zip(&v).for_each(|(a, x)| *a += c * x);
+                    pool.give(v);
+                }
+            }
+        }
+        out.unwrap_or_else(|| pool.zeros())
+    }
+}
+
+impl AxisOp {
+    /// Applies the operator along x (`axis` 0) or y (1) of one slice of `nx` x `ny` voxels,
+    /// into a buffer of `pool` (planes; give it back when done).
+    #[allow(clippy::too_many_arguments)]
     fn apply_plane(
         &self,
         src: &[f64],
@@ -161,6 +207,7 @@ impl AxisOp {
         axis: usize,
         boundary: Boundary,
         rowbuf: &mut Vec<f64>,
+        pool: &mut Buffers,
     ) -> Vec<f64> {
         let mut out: Option<Vec<f64>> = None;
         for (c, ks) in &self.parts {
@@ -168,15 +215,21 @@ impl AxisOp {
             for k in ks {
                 let taps = Taps::convolution(k);
                 let input = v.as_deref().unwrap_or(src);
-                let mut next = vec![0.0; src.len()];
+                let mut next = pool.take();
                 if axis == 0 {
                     rows(input, &mut next, nx, &taps, boundary, rowbuf);
                 } else {
                     columns(input, &mut next, nx, ny, &taps, boundary);
                 }
-                v = Some(next);
+                if let Some(old) = v.replace(next) {
+                    pool.give(old);
+                }
             }
-            let mut v = v.unwrap_or_else(|| src.to_vec());
+            let mut v = v.unwrap_or_else(|| {
+                let mut b = pool.take();
+                b.copy_from_slice(src);
+                b
+            });
             match &mut out {
                 None => {
                     if *c != 1.0 {
@@ -184,15 +237,19 @@ impl AxisOp {
                     }
                     out = Some(v);
                 }
-                Some(acc) => acc.iter_mut().zip(&v).for_each(|(a, x)| *a += c * x),
+                Some(acc) => {
+                    acc.iter_mut().zip(&v).for_each(|(a, x)| *a += c * x);
+                    pool.give(v);
+                }
             }
         }
-        out.unwrap_or_else(|| vec![0.0; src.len()])
+        out.unwrap_or_else(|| pool.zeros())
     }
 }
 
-/// Reusable volumes: a filter of many passes allocates a few and reuses them (a fresh 16 MB
-/// allocation per pass costs as much as a short pass itself).
+/// Reusable volumes (or planes): a filter of many passes allocates a few and reuses them (a
+/// fresh 16 MB allocation per pass costs as much as a short pass itself, and a fresh plane per
+/// slice and kernel about a third of a Laws filter).
 pub(crate) struct Buffers {
     len: usize,
     free: Vec<Vec<f64>>,
@@ -209,6 +266,13 @@ impl Buffers {
     /// A buffer of the volume's length, contents unspecified.
     pub(crate) fn take(&mut self) -> Vec<f64> {
         self.free.pop().unwrap_or_else(|| vec![0.0; self.len])
+    }
+
+    /// A buffer of zeros.
+    pub(crate) fn zeros(&mut self) -> Vec<f64> {
+        let mut b = self.take();
+        b.fill(0.0);
+        b
     }
 
     pub(crate) fn give(&mut self, v: Vec<f64>) {
@@ -292,11 +356,18 @@ fn evaluate(
     let plane = nx * ny;
     let groups = tree(ops);
     let mut bufs = Buffers::new(data.len());
+    // A z operator of single kernels runs slice by slice below (its slice is then used while
+    // it is in cache, no volume is written); others (cascades, running sums) as volume passes.
+    let slice_z: Vec<Option<Vec<(f64, Taps)>>> = groups
+        .iter()
+        .map(|g| g.z.as_ref().and_then(AxisOp::slice_kernels))
+        .collect();
     let volumes: Vec<Option<Vec<f64>>> = groups
         .iter()
-        .map(|g| {
-            g.z.as_ref()
-                .map(|z| z.apply(data, dims, 2, boundary, &mut bufs))
+        .zip(&slice_z)
+        .map(|(g, sz)| match (&g.z, sz) {
+            (Some(z), None) => Some(z.apply(data, dims, 2, boundary, &mut bufs)),
+            _ => None,
         })
         .collect();
     // Distinct x operators of a sum, and the group of each leaf.
@@ -312,29 +383,43 @@ fn evaluate(
         })
         .collect();
     let mut out = vec![0.0; data.len()];
-    out.par_chunks_mut(plane)
-        .enumerate()
-        .for_each(|(k, o_slice)| {
-            let mut rowbuf = Vec::new();
+    out.par_chunks_mut(plane).enumerate().for_each_init(
+        // Scratch per worker: a row buffer and reusable planes.
+        || (Vec::new(), Buffers::new(plane)),
+        |(rowbuf, pool), (k, o_slice)| {
             let mut acc: Vec<Option<Vec<f64>>> = vec![None; x_ops.len()];
             let mut first = true;
-            for (g, vol) in groups.iter().zip(&volumes) {
-                let src = &vol.as_deref().unwrap_or(data)[k * plane..(k + 1) * plane];
+            for ((g, vol), sz) in groups.iter().zip(&volumes).zip(&slice_z) {
+                let z_data = match (vol, sz) {
+                    (None, Some(kernels)) => Some(AxisOp::apply_z_slice(
+                        kernels, data, dims, k, boundary, pool,
+                    )),
+                    _ => None,
+                };
+                let src = match (vol, &z_data) {
+                    (Some(v), _) => &v[k * plane..(k + 1) * plane],
+                    (None, Some(z)) => &z[..],
+                    (None, None) => &data[k * plane..(k + 1) * plane],
+                };
                 for yg in &g.ys {
                     let y =
                         yg.y.as_ref()
-                            .map(|op| op.apply_plane(src, nx, ny, 1, boundary, &mut rowbuf));
+                            .map(|op| op.apply_plane(src, nx, ny, 1, boundary, rowbuf, pool));
                     let y_data = y.as_deref().unwrap_or(src);
                     for &i in &yg.leaves {
                         let w = leaves[i].weight;
                         match pooling {
                             Pooling::Sum => match &mut acc[x_group[i]] {
                                 Some(a) => a.iter_mut().zip(y_data).for_each(|(a, v)| *a += w * v),
-                                slot => *slot = Some(y_data.iter().map(|v| w * v).collect()),
+                                slot => {
+                                    let mut a = pool.take();
+                                    a.iter_mut().zip(y_data).for_each(|(a, v)| *a = w * v);
+                                    *slot = Some(a);
+                                }
                             },
                             Pooling::Max => {
                                 let x = leaves[i].x.as_ref().map(|op| {
-                                    op.apply_plane(y_data, nx, ny, 0, boundary, &mut rowbuf)
+                                    op.apply_plane(y_data, nx, ny, 0, boundary, rowbuf, pool)
                                 });
                                 let x_data = x.as_deref().unwrap_or(y_data);
                                 let signed = |v: f64| if w == 0.0 { v.abs() } else { w * v };
@@ -350,9 +435,18 @@ fn evaluate(
                                         .zip(x_data)
                                         .for_each(|(o, v)| *o = o.max(signed(*v)));
                                 }
+                                if let Some(x) = x {
+                                    pool.give(x);
+                                }
                             }
                         }
                     }
+                    if let Some(y) = y {
+                        pool.give(y);
+                    }
+                }
+                if let Some(z) = z_data {
+                    pool.give(z);
                 }
             }
             if pooling == Pooling::Sum {
@@ -361,14 +455,19 @@ fn evaluate(
                     let a = a.expect("every x operator has a leaf");
                     let r = x
                         .as_ref()
-                        .map(|op| op.apply_plane(&a, nx, ny, 0, boundary, &mut rowbuf));
+                        .map(|op| op.apply_plane(&a, nx, ny, 0, boundary, rowbuf, pool));
                     o_slice
                         .iter_mut()
                         .zip(r.as_deref().unwrap_or(&a))
                         .for_each(|(o, v)| *o += v);
+                    if let Some(r) = r {
+                        pool.give(r);
+                    }
+                    pool.give(a);
                 }
             }
-        });
+        },
+    );
     out
 }
 
@@ -509,6 +608,44 @@ mod tests {
         for (x, y) in a.iter().zip(b) {
             assert!((x - y).abs() < 1e-10, "{x} vs {y}");
         }
+    }
+
+    #[test]
+    fn the_z_operator_slice_by_slice_gives_the_bits_of_the_volume_pass() {
+        let dims = [19, 3, 23];
+        let v = data(dims);
+        let long: Kernel = (0..25).map(|i| ((i * 7) % 11) as f64 / 9.0 - 0.4).collect();
+        let ops = [
+            AxisOp::kernel(vec![1.0, 2.0, 1.0]),
+            AxisOp::kernel(long.clone()),
+            // Two parts of different lengths (not merged by combine).
+            AxisOp::kernel(long).combine(0.5, &AxisOp::kernel(vec![-1.0, 0.0, 1.0]), -2.0),
+        ];
+        let plane = dims[0] * dims[1];
+        for op in &ops {
+            let kernels = op.slice_kernels().expect("single non-uniform kernels");
+            for b in Boundary::ALL {
+                let volume = op.apply(&v, dims, 2, b, &mut Buffers::new(v.len()));
+                for z in 0..dims[2] {
+                    let mut pool = Buffers::new(plane);
+                    let slice = AxisOp::apply_z_slice(&kernels, &v, dims, z, b, &mut pool);
+                    let want = &volume[z * plane..(z + 1) * plane];
+                    assert!(
+                        slice
+                            .iter()
+                            .zip(want)
+                            .all(|(a, w)| a.to_bits() == w.to_bits()),
+                        "{b} z={z}"
+                    );
+                }
+            }
+        }
+        assert!(AxisOp::kernel(vec![0.2; 5]).slice_kernels().is_none());
+        assert!(
+            AxisOp::cascade(vec![vec![1.0, 1.0], vec![1.0, 2.0]])
+                .slice_kernels()
+                .is_none()
+        );
     }
 
     #[test]
