@@ -9,6 +9,7 @@
 //! second on one thread and on all threads, from criterion's median), and every benchmark with
 //! its median time and throughput.
 
+pub mod cases;
 pub mod cohort;
 pub mod compare;
 pub mod exec;
