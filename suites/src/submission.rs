@@ -214,6 +214,19 @@ pub enum SubmissionError {
         #[source]
         source: Box<XlsxError>,
     },
+    /// The xlsx reader (calamine) panicked on this workbook; caught and reported. calamine 0.38
+    /// overflows on a cell reference with more digits than fit a row number (a panic in a
+    /// build with overflow checks; found by the `submission_xlsx` fuzz target).
+    #[error(
+        "cannot read submission {}: internal error in the xlsx reader ({message}); the workbook is damaged, save it again from a spreadsheet program",
+        path.display()
+    )]
+    ReaderPanic {
+        /// The file.
+        path: PathBuf,
+        /// The panic message.
+        message: String,
+    },
     /// A template sheet is missing.
     #[error("submission {} has no sheet `{sheet}` (it has: {found})", path.display())]
     MissingSheet {
@@ -370,7 +383,7 @@ pub fn read(path: &Path) -> Result<Submission, SubmissionError> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
     let (extractor, cases) = match format {
-        SubmissionFormat::Xlsx => (None, read_xlsx(path, Cursor::new(bytes))?),
+        SubmissionFormat::Xlsx => (None, read_xlsx_guarded(path, bytes)?),
         SubmissionFormat::Csv => read_csv(path, &bytes)?,
     };
     Ok(Submission {
@@ -541,6 +554,25 @@ impl Raw {
 struct RowCells {
     tag: Option<((u32, u32), Raw)>,
     value: Option<((u32, u32), Raw)>,
+}
+
+/// [`read_xlsx`], with a panic of the xlsx reader turned into [`SubmissionError::ReaderPanic`]
+/// (a last resort for a dependency's bug: a damaged workbook must give an error, not a crash).
+fn read_xlsx_guarded(path: &Path, bytes: Vec<u8>) -> Result<Vec<SubmittedCase>, SubmissionError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_xlsx(path, Cursor::new(bytes))
+    }))
+    .unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        Err(SubmissionError::ReaderPanic {
+            path: path.to_owned(),
+            message,
+        })
+    })
 }
 
 fn read_xlsx<RS: Read + Seek>(
@@ -820,6 +852,76 @@ fn read_csv(path: &Path, bytes: &[u8]) -> Result<CsvContent, SubmissionError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A minimal xlsx workbook with the first template sheet holding `cells` (sheet XML).
+    fn workbook(cells: &str) -> Vec<u8> {
+        use std::io::Write;
+        let parts = [
+            (
+                "[Content_Types].xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_owned(),
+            ),
+            (
+                "_rels/.rels",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_owned(),
+            ),
+            (
+                "xl/workbook.xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="digital phantom" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_owned(),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_owned(),
+            ),
+            (
+                "xl/worksheets/sheet1.xml",
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{cells}</sheetData></worksheet>"#
+                ),
+            ),
+        ];
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for (name, text) in parts {
+            zip.start_file(name, stored).unwrap();
+            zip.write_all(text.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_cell_reference_overflowing_the_row_number_is_an_error_not_a_crash() {
+        // Found by the submission_xlsx fuzz target: calamine 0.38 multiplies the row number
+        // without an overflow check (a panic in builds with overflow checks, as tests are).
+        let dir = std::env::temp_dir().join(format!("radcheck-xlsx-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("damaged.xlsx");
+        std::fs::write(
+            &path,
+            workbook(r#"<row r="1"><c r="A99999999999"><v>1</v></c></row>"#),
+        )
+        .unwrap();
+        let err = read(&path).expect_err("a damaged workbook");
+        if cfg!(debug_assertions) {
+            assert!(
+                matches!(err, SubmissionError::ReaderPanic { .. }),
+                "{err:?}"
+            );
+            assert!(err.to_string().contains("damaged.xlsx"), "{err}");
+        }
+        // The same workbook with a sound reference reads (the sheet then lacks its header).
+        std::fs::write(
+            &path,
+            workbook(r#"<row r="1"><c r="A1"><v>1</v></c></row>"#),
+        )
+        .unwrap();
+        assert!(matches!(
+            read(&path),
+            Err(SubmissionError::MissingColumns { .. })
+        ));
+        std::fs::remove_dir_all(dir).ok();
+    }
 
     #[test]
     fn a1_names_cells() {
