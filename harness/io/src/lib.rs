@@ -417,5 +417,14 @@ mod tests {
         let err = nifti::read_image(&path, &limits).unwrap_err();
         assert!(matches!(err, ReadError::ParseNifti { .. }), "{err:?}");
         assert!(err.to_string().contains("bitpix 0"), "{err}");
+        // A gzip stream whose header declares vox_offset ~1.6e18: an error about the data
+        // size, not an attempt to reserve that many bytes.
+        let path = bad.join("fuzz-nifti-gzip-vox-offset.nii");
+        let err = nifti::read_image(&path, &limits).unwrap_err();
+        assert!(matches!(err, ReadError::ParseNifti { .. }), "{err:?}");
+        assert!(
+            err.to_string().contains("fuzz-nifti-gzip-vox-offset.nii"),
+            "{err}"
+        );
     }
 }

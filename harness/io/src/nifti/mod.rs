@@ -114,7 +114,10 @@ fn read_voxels<T>(
         source,
     })?;
     let raw = if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(needed);
+        // Reserve what the header declares, but no more than the stream can inflate to
+        // (deflate expands at most ~1032:1): a vox_offset of 10^18 in a 513-byte file must
+        // not reserve 10^18 bytes (found by the nifti_header fuzz target).
+        let mut out = Vec::with_capacity(needed.min(bytes.len().saturating_mul(1032)));
         flate2::read::MultiGzDecoder::new(&bytes[..])
             .take(needed as u64)
             .read_to_end(&mut out)
