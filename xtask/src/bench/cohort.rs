@@ -120,28 +120,23 @@ struct MirpRun {
     process_s: f64,
 }
 
-/// The validation CT cases: (image, mask, roi) as the manifest writes them.
+/// The validation CT cases: (image, mask, roi), read by the cohort manifest reader (paths
+/// resolved, `$RADCHECK_DATA` expanded).
 fn validation_cases(root: &Path) -> Result<Vec<(String, String, String)>> {
     let path = root.join("examples/validation-ct/cohort.csv");
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("read {}", path.display()))?;
-    let mut out = Vec::new();
-    for line in text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .skip(1)
-    {
-        let f: Vec<&str> = line.split(',').collect();
-        if f.len() < 3 {
-            bail!("{}: not subject,image,mask[,roi]: {line}", path.display());
-        }
-        out.push((
-            f[1].to_owned(),
-            f[2].to_owned(),
-            f.get(3).copied().unwrap_or("").to_owned(),
-        ));
-    }
-    Ok(out)
+    let cohort = radcheck_suites::stability::Cohort::read(&path)
+        .with_context(|| format!("read {}", path.display()))?;
+    Ok(cohort
+        .cases
+        .iter()
+        .map(|c| {
+            (
+                c.image.display().to_string(),
+                c.mask.display().to_string(),
+                c.roi.clone().unwrap_or_default(),
+            )
+        })
+        .collect())
 }
 
 /// Writes a manifest of `n` subjects repeating the validation cases, returns its path.

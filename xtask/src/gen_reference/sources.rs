@@ -18,18 +18,13 @@ pub struct CsvRow {
 
 /// Parses a reference-value CSV file.
 pub fn parse_reference_csv(text: &str) -> Result<Vec<CsvRow>> {
-    let mut lines = text.lines().enumerate();
-    match lines.next() {
-        Some((_, "reference value;tolerance;tag")) => {}
-        other => bail!("unexpected header {:?}", other.map(|(_, l)| l)),
-    }
     let mut rows = Vec::new();
-    for (i, line) in lines {
-        let line_no = i + 1;
-        let fields: Vec<&str> = line.split(';').collect();
+    for (line_no, record) in records(text, b';', "reference value;tolerance;tag")? {
+        let fields: Vec<&str> = record.iter().collect();
         let [value, tolerance, tag] = fields.as_slice() else {
             bail!("line {line_no}: expected 3 fields, found {}", fields.len());
         };
+        let (value, tolerance, tag) = (*value, *tolerance, *tag);
         if tag.is_empty() || !tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             bail!("line {line_no}: bad tag {tag:?}");
         }
@@ -71,21 +66,12 @@ pub struct CodeRow {
 
 /// Parses the feature-code table.
 pub fn parse_codes_csv(text: &str) -> Result<Vec<CodeRow>> {
-    let mut lines = text.lines().enumerate();
-    match lines.next() {
-        Some((_, "mirp_tag_prefix,ibsi_code,family,feature_name")) => {}
-        other => bail!("unexpected header {:?}", other.map(|(_, l)| l)),
-    }
     let mut rows = Vec::new();
-    for (i, line) in lines {
-        let line_no = i + 1;
-        let fields: Vec<&str> = line.split(',').collect();
+    for (line_no, record) in records(text, b',', "mirp_tag_prefix,ibsi_code,family,feature_name")? {
+        let fields: Vec<&str> = record.iter().collect();
         let [prefix, code, family, name] = fields.as_slice() else {
             bail!("line {line_no}: expected 4 fields, found {}", fields.len());
         };
-        if line.contains('"') {
-            bail!("line {line_no}: quoted fields are not supported");
-        }
         rows.push(CodeRow {
             tag_prefix: prefix.to_string(),
             ibsi_code: code.to_string(),
@@ -94,6 +80,33 @@ pub fn parse_codes_csv(text: &str) -> Result<Vec<CodeRow>> {
         });
     }
     Ok(rows)
+}
+
+/// The data records of a CSV text (csv crate) whose first line must be `header`, each with its
+/// 1-based line number.
+fn records(text: &str, delimiter: u8, header: &str) -> Result<Vec<(usize, csv::StringRecord)>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.context("malformed CSV")?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        if i == 0 {
+            let found: Vec<&str> = record.iter().collect();
+            if found.join(&char::from(delimiter).to_string()) != header {
+                bail!("unexpected header {found:?}, expected {header:?}");
+            }
+        } else {
+            out.push((line, record));
+        }
+    }
+    if out.is_empty() && text.trim().is_empty() {
+        bail!("empty table, expected the header {header:?}");
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -24,8 +24,10 @@ pub(crate) struct Bank {
 
 const BANKS_CSV: &str = include_str!("banks.csv");
 
-fn parse_list(text: &str) -> Vec<f64> {
-    text.split(',')
+/// The coefficients of one field: numbers separated by commas.
+fn parse_list(field: &str) -> Vec<f64> {
+    field
+        .split(',')
         .map(|v| v.trim().parse().expect("banks.csv holds numbers"))
         .collect()
 }
@@ -33,15 +35,19 @@ fn parse_list(text: &str) -> Vec<f64> {
 fn banks() -> &'static [Bank] {
     static BANKS: OnceLock<Vec<Bank>> = OnceLock::new();
     BANKS.get_or_init(|| {
-        BANKS_CSV
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .map(|l| {
-                let mut f = l.split(';');
-                let name = f.next().expect("name").to_owned();
-                let low = parse_list(f.next().expect("dec_lo"));
-                let high = parse_list(f.next().expect("dec_hi"));
-                Bank { name, low, high }
+        csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .comment(Some(b'#'))
+            .has_headers(false)
+            .from_reader(BANKS_CSV.as_bytes())
+            .records()
+            .map(|r| {
+                let r = r.expect("banks.csv is well-formed (test)");
+                Bank {
+                    name: r[0].to_owned(),
+                    low: parse_list(&r[1]),
+                    high: parse_list(&r[2]),
+                }
             })
             .collect()
     })
