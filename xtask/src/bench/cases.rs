@@ -420,13 +420,7 @@ fn filter_cases(
 mod tests {
     use super::*;
     use crate::bench::compare::parse;
-
-    fn args(s: &str) -> impl Iterator<Item = String> + use<> {
-        s.split_whitespace()
-            .map(String::from)
-            .collect::<Vec<_>>()
-            .into_iter()
-    }
+    use crate::bench::compare::tests::args;
 
     #[test]
     fn case_list_order_and_support() {

@@ -557,10 +557,11 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn args(s: &str) -> impl Iterator<Item = String> + use<> {
+    /// Command-line arguments from one string (also for `cases.rs`' tests).
+    pub(in crate::bench) fn args(s: &str) -> impl Iterator<Item = String> + use<> {
         s.split_whitespace()
             .map(String::from)
             .collect::<Vec<_>>()

@@ -125,23 +125,12 @@ impl AxisOp {
                     bufs.give(old);
                 }
             }
-            let mut v = v.unwrap_or_else(|| {
+            let v = v.unwrap_or_else(|| {
                 let mut b = bufs.take();
                 b.copy_from_slice(data);
                 b
             });
-            match &mut out {
-                None => {
-                    if *c != 1.0 {
-                        v.iter_mut().for_each(|x| *x *= c);
-                    }
-                    out = Some(v);
-                }
-                Some(acc) => {
-                    acc.iter_mut().zip(&v).for_each(|(a, x)| *a += c * x);
-                    bufs.give(v);
-                }
-            }
+            add_part(&mut out, *c, v, bufs);
         }
         out.unwrap_or_else(|| {
             let mut b = bufs.take();
@@ -178,18 +167,7 @@ impl AxisOp {
         for (c, taps) in kernels {
             let mut v = pool.take();
             z_slice(data, dims, z, taps, boundary, &mut v);
-            match &mut out {
-                None => {
-                    if *c != 1.0 {
-                        v.iter_mut().for_each(|x| *x *= c);
-                    }
-                    out = Some(v);
-                }
-                Some(acc) => {
-                    acc.iter_mut().zip(&v).for_each(|(a, x)| *a += c * x);
-                    pool.give(v);
-                }
-            }
+            add_part(&mut out, *c, v, pool);
         }
         out.unwrap_or_else(|| pool.zeros())
     }
@@ -225,25 +203,31 @@ impl AxisOp {
                     pool.give(old);
                 }
             }
-            let mut v = v.unwrap_or_else(|| {
+            let v = v.unwrap_or_else(|| {
                 let mut b = pool.take();
                 b.copy_from_slice(src);
                 b
             });
-            match &mut out {
-                None => {
-                    if *c != 1.0 {
-                        v.iter_mut().for_each(|x| *x *= c);
-                    }
-                    out = Some(v);
-                }
-                Some(acc) => {
-                    acc.iter_mut().zip(&v).for_each(|(a, x)| *a += c * x);
-                    pool.give(v);
-                }
-            }
+            add_part(&mut out, *c, v, pool);
         }
         out.unwrap_or_else(|| pool.zeros())
+    }
+}
+
+/// Adds `c` times a part's response `v` to the operator's sum `out` (the first part is scaled
+/// in place and becomes the sum; later ones are added and their buffers go back to `pool`).
+fn add_part(out: &mut Option<Vec<f64>>, c: f64, mut v: Vec<f64>, pool: &mut Buffers) {
+    match out {
+        None => {
+            if c != 1.0 {
+                v.iter_mut().for_each(|x| *x *= c);
+            }
+            *out = Some(v);
+        }
+        Some(acc) => {
+            acc.iter_mut().zip(&v).for_each(|(a, x)| *a += c * x);
+            pool.give(v);
+        }
     }
 }
 
