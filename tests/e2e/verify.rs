@@ -194,6 +194,48 @@ fn a_file_without_an_analysis_cannot_be_verified() {
     assert_eq!(stderr(&out), "radcheck: could not verify old.json\n");
 }
 
+#[test]
+fn perturbation_evidence_inside_its_run_folder_reproduces() {
+    // `stability perturb --out run` writes run/stability.json: an output inside an output. The
+    // example study copies it out of the run folder (make-evidence.sh); both verify.
+    let t = TestDir::new();
+    crate::stability::synthetic_cohort(&t, 2);
+    std::fs::write(
+        t.path("settings.toml"),
+        "[processing.discretisation]\nmethod = \"fixed_bin_number\"\nbins = 16\n[features]\nfamilies = [\"statistics\", \"glcm\"]\n",
+    )
+    .unwrap();
+    let out = radcheck_at(
+        t.dir.path(),
+        &[
+            "stability",
+            "perturb",
+            "--cohort",
+            "cohort.csv",
+            "--chain",
+            "ntvc",
+            "-n",
+            "2",
+            "--seed",
+            "3",
+            "--settings",
+            "settings.toml",
+            "--out",
+            "run",
+            "--quiet",
+        ],
+    );
+    assert_exit!(out, 0);
+    let ev = read_json(&t.path("run/stability.json"));
+    assert_eq!(ev["analysis"]["evidence"], "run/stability.json");
+    std::fs::copy(t.path("run/stability.json"), t.path("copied.json")).unwrap();
+    for file in ["run/stability.json", "copied.json"] {
+        let out = radcheck_at(t.dir.path(), &["verify", file, "--format", "json"]);
+        assert_exit!(out, 0);
+        assert_eq!(json(&out)["evidence"][0]["status"], "reproduced", "{file}");
+    }
+}
+
 /// A shell adapter that reports two digital-phantom features, in `dir/tool`.
 fn shell_adapter(dir: &Path) -> std::path::PathBuf {
     let tool = dir.join("tool");

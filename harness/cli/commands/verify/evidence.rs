@@ -135,6 +135,39 @@ fn is_output(source: &str, analysis: &Analysis) -> bool {
     })
 }
 
+/// Where each recorded output goes in the rerun: a folder of its own under `scratch`, except an
+/// output inside another recorded output (`stability perturb --out DIR` writes `DIR/stability.json`),
+/// which stays at its place inside that output's scratch copy.
+fn scratch_mapping(outputs: &[String], scratch: &Path) -> Result<Vec<(String, String)>, String> {
+    let mut order: Vec<&String> = outputs.iter().collect();
+    // A parent folder is a prefix of what it holds, so it is placed before its contents.
+    order.sort_by_key(|o| o.len());
+    let mut mapping: Vec<(String, String)> = Vec::new();
+    for (i, output) in order.into_iter().enumerate() {
+        let inside = mapping.iter().find_map(|(from, to)| {
+            output
+                .strip_prefix(from.as_str())
+                .filter(|rest| rest.starts_with('/'))
+                .map(|rest| format!("{to}{rest}"))
+        });
+        let to = match inside {
+            Some(to) => to,
+            None => {
+                let dir = scratch.join(format!("o{i}"));
+                std::fs::create_dir(&dir).map_err(|e| format!("scratch folder: {e}"))?;
+                let name = Path::new(output)
+                    .file_name()
+                    .map_or_else(|| PathBuf::from("out"), PathBuf::from);
+                dir.join(name).to_string_lossy().into_owned()
+            }
+        };
+        mapping.push((output.clone(), to));
+    }
+    // The most specific output first, so an argument is mapped through the deepest one.
+    mapping.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+    Ok(mapping)
+}
+
 /// Runs the analysis again in `data`, its outputs in a scratch folder, and returns the evidence
 /// it wrote, with the scratch paths written back as the recorded ones.
 fn rerun(analysis: &Analysis, data: &Path) -> Result<Vec<u8>, String> {
@@ -142,18 +175,7 @@ fn rerun(analysis: &Analysis, data: &Path) -> Result<Vec<u8>, String> {
         .prefix("radcheck-verify-")
         .tempdir()
         .map_err(|e| format!("cannot make a scratch folder: {e}"))?;
-    let mut mapping: Vec<(String, String)> = Vec::new();
-    for (i, output) in analysis.outputs.iter().enumerate() {
-        let dir = scratch.path().join(format!("o{i}"));
-        std::fs::create_dir(&dir).map_err(|e| format!("scratch folder: {e}"))?;
-        let name = Path::new(output)
-            .file_name()
-            .map_or_else(|| PathBuf::from("out"), PathBuf::from);
-        mapping.push((
-            output.clone(),
-            dir.join(name).to_string_lossy().into_owned(),
-        ));
-    }
+    let mapping = scratch_mapping(&analysis.outputs, scratch.path())?;
     let map = |arg: &str| -> String {
         for (from, to) in &mapping {
             if arg == from {
@@ -219,4 +241,37 @@ fn rerun(analysis: &Analysis, data: &Path) -> Result<Vec<u8>, String> {
         text = text.replace(&escaped(to), &escaped(from));
     }
     Ok(text.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_output_inside_an_output_folder_stays_inside_its_scratch_copy() {
+        let scratch = tempfile::tempdir().unwrap();
+        // The order stability perturb records: the evidence file, then its --out folder.
+        let outputs = vec![
+            "run/perturbation/stability.json".to_owned(),
+            "run/perturbation".to_owned(),
+        ];
+        let mapping = scratch_mapping(&outputs, scratch.path()).unwrap();
+        let dir = scratch.path().join("o0").join("perturbation");
+        let dir = dir.to_string_lossy();
+        assert_eq!(
+            mapping,
+            vec![
+                (
+                    "run/perturbation/stability.json".to_owned(),
+                    format!("{dir}/stability.json")
+                ),
+                ("run/perturbation".to_owned(), dir.clone().into_owned()),
+            ]
+        );
+        // Unrelated outputs each get a folder of their own.
+        let outputs = vec!["a.json".to_owned(), "b/c.csv".to_owned()];
+        let scratch = tempfile::tempdir().unwrap();
+        let mapping = scratch_mapping(&outputs, scratch.path()).unwrap();
+        assert!(mapping[0].1.ends_with("/o1/c.csv") && mapping[1].1.ends_with("/o0/a.json"));
+    }
 }
