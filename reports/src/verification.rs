@@ -50,7 +50,7 @@ pub struct Difference {
     /// The value of the rerun (JSON text).
     pub rerun: String,
     /// Relative difference |a - b| / max(|a|, |b|), for two numbers.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relative: Option<f64>,
     /// Whether it lies within the tolerance.
     pub within_tolerance: bool,
@@ -77,13 +77,13 @@ pub struct VerifiedEvidence {
     /// The outcome.
     pub status: VerifyStatus,
     /// Why it could not be verified, when it could not.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Inputs whose hash changed.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changed_inputs: Vec<ChangedInput>,
     /// Values that differ (the first [`MAX_DIFFERENCES`]).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub differences: Vec<Difference>,
     /// How many values differ in all.
     pub n_differences: usize,
@@ -201,5 +201,67 @@ impl VerificationRecord {
     pub fn print_json(&self, mut w: impl Write) -> io::Result<()> {
         serde_json::to_writer_pretty(&mut w, self).map_err(io::Error::other)?;
         writeln!(w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn evidence(status: VerifyStatus) -> VerifiedEvidence {
+        VerifiedEvidence {
+            path: "evidence/a.json".into(),
+            sha256: "ab".repeat(32),
+            status,
+            reason: None,
+            changed_inputs: Vec::new(),
+            differences: Vec::new(),
+            n_differences: 0,
+        }
+    }
+
+    /// What `print_json` writes, `radcheck report --verification` reads back: the empty lists and
+    /// the absent reason that the JSON leaves out included.
+    #[test]
+    fn a_printed_record_reads_back_whatever_it_leaves_out() {
+        let mut changed = evidence(VerifyStatus::InputChanged);
+        changed.changed_inputs.push(ChangedInput {
+            source: "x.csv".into(),
+            recorded: "0".repeat(64),
+            found: "1".repeat(64),
+        });
+        let mut differs = evidence(VerifyStatus::NotReproduced);
+        differs.differences.push(Difference {
+            path: "auc".into(),
+            recorded: "0.9".into(),
+            rerun: "0.8".into(),
+            relative: Some(0.1 / 0.9),
+            within_tolerance: false,
+        });
+        differs.n_differences = 1;
+        let mut not_verified = evidence(VerifyStatus::NotVerified);
+        not_verified.reason = Some("no analysis recorded".into());
+        let record = VerificationRecord {
+            kind: "verification".into(),
+            radcheck_version: "0.1.0".into(),
+            tolerance: 0.0,
+            evidence: vec![
+                evidence(VerifyStatus::Reproduced),
+                changed,
+                differs,
+                not_verified,
+            ],
+        };
+        let mut json = Vec::new();
+        record.print_json(&mut json).unwrap();
+        let text = String::from_utf8(json).unwrap();
+        // The reproduced entry carries no empty lists and no reason.
+        let first = &text[text.find("\"evidence/a.json\"").unwrap()..text.find("},").unwrap()];
+        assert!(
+            !first.contains("changed_inputs") && !first.contains("reason"),
+            "{first}"
+        );
+        let back: VerificationRecord = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, record);
     }
 }

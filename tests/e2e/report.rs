@@ -109,6 +109,69 @@ fn example_study_reports_are_complete_and_byte_identical() {
     assert!(!html.contains("<script") && !html.contains("http-equiv"));
 }
 
+/// `verify --format json` writes the record `report --verification` reads: the conformance
+/// evidence rerun from the shared data (IBSI 1 phantoms) and marked reproduced in every printer;
+/// evidence the record does not cover carries no mark.
+#[test]
+fn a_verification_record_marks_the_evidence_it_reproduced() {
+    if radcheck_suites::data::require_for_test(
+        "ibsi/ibsi_1_digital_phantom",
+        "IBSI 1 digital phantom (shared/data/ibsi)",
+    )
+    .is_none()
+    {
+        return;
+    }
+    let t = TestDir::new();
+    let record = t.path("verification.json");
+    let out = radcheck(&[
+        "verify",
+        "examples/study/evidence/conformance.json",
+        "--format",
+        "json",
+        "-o",
+        record.to_str().unwrap(),
+    ]);
+    assert_exit!(out, 0);
+    let dir = t.path("out");
+    let out = radcheck(&[
+        "report",
+        STUDY,
+        "--verification",
+        record.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_exit!(out, 0);
+    assert!(!stderr(&out).contains("verifies none"), "{}", stderr(&out));
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("report.json")).unwrap()).unwrap();
+    for a in json["assessments"].as_array().unwrap() {
+        assert_eq!(
+            a["verification"],
+            serde_json::json!({"evidence/conformance.json": "reproduced"}),
+            "{}",
+            a["checklist"]["id"]
+        );
+    }
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    // Items decided by the conformance evidence carry the mark; those decided by the (unverified)
+    // validation evidence do not.
+    let lines = |file: &str| -> Vec<&str> {
+        let found: Vec<&str> = md.lines().filter(|l| l.contains(file)).collect();
+        assert!(!found.is_empty(), "{file} in report.md");
+        found
+    };
+    for l in lines("`evidence/conformance.json`:") {
+        assert!(l.contains("(radcheck verify: reproduced)"), "{l}");
+    }
+    for l in lines("`evidence/validation.json`:") {
+        assert!(!l.contains("radcheck verify"), "{l}");
+    }
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("title=\"radcheck verify\">reproduced"));
+}
+
 fn bad_study(t: &TestDir, name: &str, edit: impl Fn(String) -> String, needles: &[&str]) {
     let dir = t.path(name);
     std::fs::create_dir_all(dir.join("evidence")).unwrap();
