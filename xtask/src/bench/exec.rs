@@ -11,7 +11,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use nix::sys::resource::{UsageWho, getrusage};
 use serde::{Deserialize, Serialize};
 use wait_timeout::ChildExt;
 
@@ -97,15 +96,31 @@ pub fn measure(argv: &[String], timeout: f64, log: &std::path::Path) -> Result<E
         }
     };
     let process_s = start.elapsed().as_secs_f64();
-    let usage = getrusage(UsageWho::RUSAGE_CHILDREN).context("getrusage")?;
-    let seconds = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 * 1e-6;
+    let (max_rss_kib, cpu_s) = children_usage()?;
     Ok(ExecOutcome {
         process_s,
-        max_rss_kib: usage.max_rss(),
-        cpu_s: seconds(usage.user_time()) + seconds(usage.system_time()),
+        max_rss_kib,
+        cpu_s,
         exit_code: status.code(),
         timed_out,
     })
+}
+
+/// Peak resident set (KiB) and CPU seconds of the children this process has waited for.
+#[cfg(feature = "peak-memory")]
+fn children_usage() -> Result<(i64, f64)> {
+    use nix::sys::resource::{UsageWho, getrusage};
+    let usage = getrusage(UsageWho::RUSAGE_CHILDREN).context("getrusage")?;
+    let seconds = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 * 1e-6;
+    Ok((
+        usage.max_rss(),
+        seconds(usage.user_time()) + seconds(usage.system_time()),
+    ))
+}
+
+#[cfg(not(feature = "peak-memory"))]
+fn children_usage() -> Result<(i64, f64)> {
+    bail!("bench-exec reads peak memory through getrusage: build xtask with its default features")
 }
 
 #[cfg(test)]
