@@ -335,6 +335,7 @@ fn evaluate(
     leaves: &[Leaf],
     pooling: Pooling,
     boundary: Boundary,
+    post: Option<&SlicePost<'_>>,
 ) -> Vec<f64> {
     let [nx, ny, _] = dims;
     let plane = nx * ny;
@@ -450,10 +451,17 @@ fn evaluate(
                     pool.give(a);
                 }
             }
+            if let Some(post) = post {
+                post(o_slice, rowbuf, pool);
+            }
         },
     );
     out
 }
+
+/// What [`evaluate`] does to each output slice once it is pooled, while the slice is in cache
+/// (a Laws energy window's in-plane passes): the slice, a row buffer and the plane buffers.
+pub(crate) type SlicePost<'a> = dyn Fn(&mut [f64], &mut Vec<f64>, &mut Buffers) + Sync + 'a;
 
 /// Sum of the terms' responses.
 pub(crate) fn sum_of_terms(
@@ -461,6 +469,17 @@ pub(crate) fn sum_of_terms(
     dims: [usize; 3],
     terms: &[Term],
     boundary: Boundary,
+) -> Vec<f64> {
+    sum_of_terms_then(data, dims, terms, boundary, None)
+}
+
+/// [`sum_of_terms`], each output slice then passed to `post`.
+pub(crate) fn sum_of_terms_then(
+    data: &[f64],
+    dims: [usize; 3],
+    terms: &[Term],
+    boundary: Boundary,
+    post: Option<&SlicePost<'_>>,
 ) -> Vec<f64> {
     let ops: Vec<[Option<AxisOp>; 3]> = terms.iter().map(|t| t.ops.clone()).collect();
     let leaves: Vec<Leaf> = terms
@@ -470,7 +489,7 @@ pub(crate) fn sum_of_terms(
             weight: t.coef,
         })
         .collect();
-    evaluate(data, dims, &ops, &leaves, Pooling::Sum, boundary)
+    evaluate(data, dims, &ops, &leaves, Pooling::Sum, boundary, post)
 }
 
 /// Voxel-wise maximum of the terms' responses (each times the sign of its coefficient).
@@ -479,6 +498,17 @@ pub(crate) fn max_of_terms(
     dims: [usize; 3],
     terms: &[Term],
     boundary: Boundary,
+) -> Vec<f64> {
+    max_of_terms_then(data, dims, terms, boundary, None)
+}
+
+/// [`max_of_terms`], each output slice then passed to `post`.
+pub(crate) fn max_of_terms_then(
+    data: &[f64],
+    dims: [usize; 3],
+    terms: &[Term],
+    boundary: Boundary,
+    post: Option<&SlicePost<'_>>,
 ) -> Vec<f64> {
     // Canonical terms: kernels signed so their first tap is positive; a canonical filter seen
     // with both signs contributes the absolute value of its response.
@@ -512,7 +542,7 @@ pub(crate) fn max_of_terms(
             },
         })
         .collect();
-    evaluate(data, dims, &ops, &leaves, Pooling::Max, boundary)
+    evaluate(data, dims, &ops, &leaves, Pooling::Max, boundary, post)
 }
 
 fn permutations(d: usize) -> Vec<(Vec<usize>, f64)> {
