@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use dicom_dictionary_std::tags;
 use serde::Serialize;
 
-use super::series::{Header, geometry, open_headers, scan};
+use super::geometry::geometry;
+use super::series::{Header, open_headers, scan};
 use super::{is_supported_transfer_syntax, read_rtstruct, string, transfer_syntax_name};
 use crate::ReadError;
 
@@ -251,7 +252,7 @@ fn series_summary(folder: &Path, uid: &str, headers: &[Header]) -> SeriesSummary
         .iter()
         .map(|h| h.frames.as_ref().map_or(0, Vec::len))
         .sum();
-    let range = |f: fn(&super::series::FramePlane) -> f64| {
+    let range = |f: fn(&super::pixels::FramePlane) -> f64| {
         let values = headers
             .iter()
             .filter_map(|h| h.frames.as_ref().ok())

@@ -32,7 +32,9 @@ use dicom_object::{DefaultDicomObject, InMemDicomObject, OpenFileOptions};
 
 use crate::{ReadError, guard};
 
+mod geometry;
 mod inspect;
+mod pixels;
 mod prescan;
 mod rtstruct;
 mod seg;

@@ -13,7 +13,7 @@ use dicom_dictionary_std::tags;
 use radcheck_grid::{Grid, Mask, Volume};
 use serde::{Deserialize, Serialize};
 
-use super::series::{frame_planes, no_pixel_data, pixel_bytes};
+use super::pixels::{frame_planes, no_pixel_data, pixel_bytes};
 use super::{WorldToVoxel, check_transfer_syntax, first_item, int, items, parse, string};
 use crate::ReadError;
 
