@@ -26,7 +26,7 @@ pub enum SubmissionError {
         #[source]
         source: std::io::Error,
     },
-    /// The file is larger than [`MAX_FILE_BYTES`].
+    /// The file is larger than [`MAX_FILE_BYTES`](super::MAX_FILE_BYTES).
     #[error("submission {} has {size} bytes, more than the limit of {limit}", path.display())]
     TooLarge {
         /// The file.
@@ -90,7 +90,7 @@ pub enum SubmissionError {
         /// The sheet.
         sheet: String,
     },
-    /// A sheet has more than [`MAX_ROWS`] value rows.
+    /// A sheet has more than [`MAX_ROWS`](super::MAX_ROWS) value rows.
     #[error("sheet `{sheet}` of submission {} has more than {limit} rows", path.display())]
     TooManyRows {
         /// The file.
