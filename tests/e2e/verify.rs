@@ -205,34 +205,41 @@ fn perturbation_evidence_inside_its_run_folder_reproduces() {
         "[processing.discretisation]\nmethod = \"fixed_bin_number\"\nbins = 16\n[features]\nfamilies = [\"statistics\", \"glcm\"]\n",
     )
     .unwrap();
-    let out = radcheck_at(
-        t.dir.path(),
-        &[
-            "stability",
-            "perturb",
-            "--cohort",
-            "cohort.csv",
-            "--chain",
-            "ntvc",
-            "-n",
-            "2",
-            "--seed",
-            "3",
-            "--settings",
-            "settings.toml",
-            "--out",
-            "run",
-            "--quiet",
-        ],
-    );
-    assert_exit!(out, 0);
-    let ev = read_json(&t.path("run/stability.json"));
-    assert_eq!(ev["analysis"]["evidence"], "run/stability.json");
-    std::fs::copy(t.path("run/stability.json"), t.path("copied.json")).unwrap();
-    for file in ["run/stability.json", "copied.json"] {
-        let out = radcheck_at(t.dir.path(), &["verify", file, "--format", "json"]);
+    // The folder named with and without a trailing slash.
+    for (dir, evidence) in [
+        ("run", "run/stability.json"),
+        ("run2/", "run2/stability.json"),
+    ] {
+        let out = radcheck_at(
+            t.dir.path(),
+            &[
+                "stability",
+                "perturb",
+                "--cohort",
+                "cohort.csv",
+                "--chain",
+                "ntvc",
+                "-n",
+                "2",
+                "--seed",
+                "3",
+                "--settings",
+                "settings.toml",
+                "--out",
+                dir,
+                "--quiet",
+            ],
+        );
         assert_exit!(out, 0);
-        assert_eq!(json(&out)["evidence"][0]["status"], "reproduced", "{file}");
+        let ev = read_json(&t.path(evidence));
+        assert_eq!(ev["analysis"]["evidence"], evidence);
+        let copied = format!("copied-{}.json", dir.trim_end_matches('/'));
+        std::fs::copy(t.path(evidence), t.path(&copied)).unwrap();
+        for file in [evidence, &copied] {
+            let out = radcheck_at(t.dir.path(), &["verify", file, "--format", "json"]);
+            assert_exit!(out, 0);
+            assert_eq!(json(&out)["evidence"][0]["status"], "reproduced", "{file}");
+        }
     }
 }
 

@@ -76,6 +76,10 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<()> {
 /// its wall time, CPU time and peak memory. The peak is that of the largest child this process
 /// has waited for, so it is the child's own only in a process that runs one child.
 pub fn measure(argv: &[String], timeout: f64, log: &std::path::Path) -> Result<ExecOutcome> {
+    // Without the means to read the child's usage, say so before spending a run on it.
+    if !cfg!(feature = "peak-memory") {
+        children_usage()?;
+    }
     let log_file = File::create(log).with_context(|| format!("create {}", log.display()))?;
     let start = Instant::now();
     let mut child = Command::new(&argv[0])
@@ -148,11 +152,13 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "peak-memory")]
     fn argv(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()
     }
 
     #[test]
+    #[cfg(feature = "peak-memory")]
     fn peak_memory_exit_code_and_timeout_of_a_child() {
         let dir = std::env::temp_dir().join(format!("xtask-exec-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -182,5 +188,15 @@ mod tests {
             "{o:?}"
         );
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    #[cfg(not(feature = "peak-memory"))]
+    fn without_peak_memory_nothing_is_run() {
+        let log = std::env::temp_dir().join(format!("bench-exec-{}.log", std::process::id()));
+        let argv = ["/bin/sh".to_owned(), "-c".to_owned(), "exit 7".to_owned()];
+        let err = measure(&argv, 5.0, &log).unwrap_err();
+        assert!(err.to_string().contains("default features"), "{err}");
+        assert!(!log.exists(), "the child was started");
     }
 }

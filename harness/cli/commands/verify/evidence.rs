@@ -127,11 +127,31 @@ fn collect_inputs(v: &Value, top: bool, out: &mut Vec<(String, String)>) {
 }
 
 fn is_output(source: &str, analysis: &Analysis) -> bool {
-    analysis.outputs.iter().any(|o| {
-        source == o
-            || source
-                .strip_prefix(o.as_str())
-                .is_some_and(|rest| rest.starts_with('/'))
+    analysis
+        .outputs
+        .iter()
+        .any(|o| source == o || below(source, o).is_some())
+}
+
+/// The part of `path` below the folder `parent` (recorded with or without a trailing slash).
+fn below<'a>(path: &'a str, parent: &str) -> Option<&'a str> {
+    let parent = parent.trim_end_matches('/');
+    if parent.is_empty() {
+        return None;
+    }
+    path.strip_prefix(parent)?
+        .strip_prefix('/')
+        .filter(|rest| !rest.is_empty())
+}
+
+/// `path` in the rerun: a recorded output, or a path below one, moved to its scratch place.
+fn mapped(path: &str, mapping: &[(String, String)]) -> Option<String> {
+    mapping.iter().find_map(|(from, to)| {
+        if path == from {
+            Some(to.clone())
+        } else {
+            below(path, from).map(|rest| format!("{}/{rest}", to.trim_end_matches('/')))
+        }
     })
 }
 
@@ -144,13 +164,7 @@ fn scratch_mapping(outputs: &[String], scratch: &Path) -> Result<Vec<(String, St
     order.sort_by_key(|o| o.len());
     let mut mapping: Vec<(String, String)> = Vec::new();
     for (i, output) in order.into_iter().enumerate() {
-        let inside = mapping.iter().find_map(|(from, to)| {
-            output
-                .strip_prefix(from.as_str())
-                .filter(|rest| rest.starts_with('/'))
-                .map(|rest| format!("{to}{rest}"))
-        });
-        let to = match inside {
+        let to = match mapped(output, &mapping) {
             Some(to) => to,
             None => {
                 let dir = scratch.join(format!("o{i}"));
@@ -158,7 +172,13 @@ fn scratch_mapping(outputs: &[String], scratch: &Path) -> Result<Vec<(String, St
                 let name = Path::new(output)
                     .file_name()
                     .map_or_else(|| PathBuf::from("out"), PathBuf::from);
-                dir.join(name).to_string_lossy().into_owned()
+                let mut to = dir.join(name).to_string_lossy().into_owned();
+                // A folder recorded with a trailing slash keeps it, so the rerun's record of it
+                // maps back to the same text.
+                if output.ends_with('/') {
+                    to.push('/');
+                }
+                to
             }
         };
         mapping.push((output.clone(), to));
@@ -177,20 +197,13 @@ fn rerun(analysis: &Analysis, data: &Path) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("cannot make a scratch folder: {e}"))?;
     let mapping = scratch_mapping(&analysis.outputs, scratch.path())?;
     let map = |arg: &str| -> String {
-        for (from, to) in &mapping {
-            if arg == from {
-                return to.clone();
-            }
-            if let Some(rest) = arg.strip_prefix(from.as_str())
-                && rest.starts_with('/')
-            {
-                return format!("{to}{rest}");
-            }
-            if let Some((flag, value)) = arg.split_once('=')
-                && value == from
-            {
-                return format!("{flag}={to}");
-            }
+        if let Some(to) = mapped(arg, &mapping) {
+            return to;
+        }
+        if let Some((flag, value)) = arg.split_once('=')
+            && let Some(to) = mapped(value, &mapping)
+        {
+            return format!("{flag}={to}");
         }
         arg.to_owned()
     };
@@ -239,6 +252,13 @@ fn rerun(analysis: &Analysis, data: &Path) -> Result<Vec<u8>, String> {
     };
     for (from, to) in &mapping {
         text = text.replace(&escaped(to), &escaped(from));
+        // A folder written back without the trailing slash it was recorded with.
+        if to.ends_with('/') {
+            text = text.replace(
+                &escaped(to.trim_end_matches('/')),
+                &escaped(from.trim_end_matches('/')),
+            );
+        }
     }
     Ok(text.into_bytes())
 }
@@ -268,6 +288,27 @@ mod tests {
                 ("run/perturbation".to_owned(), dir.clone().into_owned()),
             ]
         );
+        // A folder recorded with a trailing slash: what it holds stays inside, and it keeps the
+        // slash; `run2` is not below `run`.
+        let scratch = tempfile::tempdir().unwrap();
+        let outputs = vec![
+            "run/p/stability.json".to_owned(),
+            "run/p/".to_owned(),
+            "run/p2".to_owned(),
+        ];
+        let mapping = scratch_mapping(&outputs, scratch.path()).unwrap();
+        let dir = scratch.path().join("o0").join("p");
+        let dir = dir.to_string_lossy();
+        let to = |from: &str| mapping.iter().find(|(f, _)| f == from).unwrap().1.clone();
+        assert_eq!(to("run/p/"), format!("{dir}/"));
+        assert_eq!(to("run/p/stability.json"), format!("{dir}/stability.json"));
+        assert!(to("run/p2").ends_with("/o1/p2"), "{}", to("run/p2"));
+        assert_eq!(
+            mapped("run/p/plot.svg", &mapping),
+            Some(format!("{dir}/plot.svg"))
+        );
+        assert_eq!(mapped("run/p", &mapping), None);
+        assert_eq!(mapped("run/p2x", &mapping), None);
         // Unrelated outputs each get a folder of their own.
         let outputs = vec!["a.json".to_owned(), "b/c.csv".to_owned()];
         let scratch = tempfile::tempdir().unwrap();
