@@ -7,8 +7,7 @@
 use rayon::prelude::*;
 
 use super::terms::{
-    AxisOp, Buffers, SlicePost, Term, max_of_terms_then, rotation_average, sum_of_terms_then,
-    term_of,
+    AxisOp, Buffers, SlicePost, Term, max_of_terms, rotation_average, sum_of_terms, term_of,
 };
 use crate::orient::{KernelSet, distinct_rotations};
 use crate::separable::{Taps, columns, rows};
@@ -62,14 +61,14 @@ pub(crate) fn apply(data: &[f64], dims: [usize; 3], s: &LawsSettings) -> Vec<f64
                 .iter()
                 .map(|r| term_of(&r[0]))
                 .collect();
-            max_of_terms_then(data, dims, &terms, s.boundary, post)
+            max_of_terms(data, dims, &terms, s.boundary, post)
         }
         Some(Pooling::Mean) => {
             let ops: Vec<AxisOp> = set[..d]
                 .iter()
                 .map(|k| AxisOp::kernel(k.clone().expect("a kernel per axis")))
                 .collect();
-            sum_of_terms_then(data, dims, &rotation_average(&ops, d), s.boundary, post)
+            sum_of_terms(data, dims, &rotation_average(&ops, d), s.boundary, post)
         }
     };
     match &window {

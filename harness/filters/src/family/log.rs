@@ -61,7 +61,7 @@ pub(crate) fn apply(
             .iter()
             .map(super::terms::term_of)
             .collect();
-    super::terms::sum_of_terms(data, dims, &terms, s.boundary)
+    super::terms::sum_of_terms(data, dims, &terms, s.boundary, None)
 }
 
 #[cfg(test)]

@@ -463,18 +463,8 @@ fn evaluate(
 /// (a Laws energy window's in-plane passes): the slice, a row buffer and the plane buffers.
 pub(crate) type SlicePost<'a> = dyn Fn(&mut [f64], &mut Vec<f64>, &mut Buffers) + Sync + 'a;
 
-/// Sum of the terms' responses.
+/// Sum of the terms' responses; each output slice then goes to `post`, if any.
 pub(crate) fn sum_of_terms(
-    data: &[f64],
-    dims: [usize; 3],
-    terms: &[Term],
-    boundary: Boundary,
-) -> Vec<f64> {
-    sum_of_terms_then(data, dims, terms, boundary, None)
-}
-
-/// [`sum_of_terms`], each output slice then passed to `post`.
-pub(crate) fn sum_of_terms_then(
     data: &[f64],
     dims: [usize; 3],
     terms: &[Term],
@@ -492,18 +482,9 @@ pub(crate) fn sum_of_terms_then(
     evaluate(data, dims, &ops, &leaves, Pooling::Sum, boundary, post)
 }
 
-/// Voxel-wise maximum of the terms' responses (each times the sign of its coefficient).
+/// Voxel-wise maximum of the terms' responses (each times the sign of its coefficient); each
+/// output slice then goes to `post`, if any.
 pub(crate) fn max_of_terms(
-    data: &[f64],
-    dims: [usize; 3],
-    terms: &[Term],
-    boundary: Boundary,
-) -> Vec<f64> {
-    max_of_terms_then(data, dims, terms, boundary, None)
-}
-
-/// [`max_of_terms`], each output slice then passed to `post`.
-pub(crate) fn max_of_terms_then(
     data: &[f64],
     dims: [usize; 3],
     terms: &[Term],
@@ -702,8 +683,8 @@ mod tests {
                     ..term_of(s)
                 })
                 .collect();
-            close(&sum_of_terms(&v, dims, &terms, b), &want_sum);
-            close(&max_of_terms(&v, dims, &terms, b), &want_max);
+            close(&sum_of_terms(&v, dims, &terms, b, None), &want_sum);
+            close(&max_of_terms(&v, dims, &terms, b, None), &want_max);
         }
     }
 
@@ -746,7 +727,7 @@ mod tests {
                 .collect();
             let terms = rotation_average(&ops, d);
             close(
-                &sum_of_terms(&v, [6, 5, 7], &terms, Boundary::Mirror),
+                &sum_of_terms(&v, [6, 5, 7], &terms, Boundary::Mirror, None),
                 &want,
             );
         }

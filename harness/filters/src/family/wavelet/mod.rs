@@ -167,18 +167,24 @@ pub(crate) fn apply_with(
     let (main, pre) = sets(s, convention.pad_front);
     let (level, dilate, d) = (s.level, convention.dilate, s.dimensions.count());
     match s.rotation_invariance {
-        None => sum_of_terms(data, dims, &[term(&main, &pre, level, dilate)], s.boundary),
+        None => sum_of_terms(
+            data,
+            dims,
+            &[term(&main, &pre, level, dilate)],
+            s.boundary,
+            None,
+        ),
         Some(Pooling::Max) => {
             let terms: Vec<Term> = distinct_rotations(&[main, pre], d)
                 .iter()
                 .map(|r| term(&r[0], &r[1], level, dilate))
                 .collect();
-            max_of_terms(data, dims, &terms, s.boundary)
+            max_of_terms(data, dims, &terms, s.boundary, None)
         }
         Some(Pooling::Mean) => {
             let t = term(&main, &pre, level, dilate);
             let ops: Vec<AxisOp> = t.ops[..d].iter().flatten().cloned().collect();
-            sum_of_terms(data, dims, &rotation_average(&ops, d), s.boundary)
+            sum_of_terms(data, dims, &rotation_average(&ops, d), s.boundary, None)
         }
     }
 }
