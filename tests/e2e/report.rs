@@ -8,7 +8,14 @@ use crate::util::{TestDir, radcheck, stderr, stdout};
 const STUDY: &str = "examples/study/study.toml";
 
 fn report(out_dir: &std::path::Path) -> Value {
-    let out = radcheck(&["report", STUDY, "--out", out_dir.to_str().unwrap()]);
+    report_with(out_dir, &[]).0
+}
+
+/// `radcheck report STUDY --out DIR` with `extra` options: report.json and what went to stderr.
+fn report_with(out_dir: &std::path::Path, extra: &[&str]) -> (Value, String) {
+    let mut args = vec!["report", STUDY, "--out", out_dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = radcheck(&args);
     assert_exit!(out, 0);
     assert!(
         stdout(&out).contains("Radiomics Quality Score"),
@@ -16,7 +23,10 @@ fn report(out_dir: &std::path::Path) -> Value {
         stdout(&out)
     );
     let json = std::fs::read(out_dir.join("report.json")).expect("report.json");
-    serde_json::from_slice(&json).expect("report.json is JSON")
+    (
+        serde_json::from_slice(&json).expect("report.json is JSON"),
+        stderr(&out),
+    )
 }
 
 /// RQS 1.0 of the example study, item by item, from its manifest and evidence (hand-scored):
@@ -134,18 +144,8 @@ fn a_verification_record_marks_the_evidence_it_reproduced() {
     ]);
     assert_exit!(out, 0);
     let dir = t.path("out");
-    let out = radcheck(&[
-        "report",
-        STUDY,
-        "--verification",
-        record.to_str().unwrap(),
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert_exit!(out, 0);
-    assert!(!stderr(&out).contains("verifies none"), "{}", stderr(&out));
-    let json: Value =
-        serde_json::from_slice(&std::fs::read(dir.join("report.json")).unwrap()).unwrap();
+    let (json, err) = report_with(&dir, &["--verification", record.to_str().unwrap()]);
+    assert!(!err.contains("verifies none"), "{err}");
     for a in json["assessments"].as_array().unwrap() {
         assert_eq!(
             a["verification"],
