@@ -56,8 +56,8 @@ enum Hoisted {
 /// assert_eq!(a, perturb(&image, &mask, &chain, 42, 3).unwrap());
 /// ```
 pub struct Subject<'a> {
-    image: &'a Volume<f64>,
-    mask: &'a Mask,
+    image: Cow<'a, Volume<f64>>,
+    mask: Cow<'a, Mask>,
     roi: Roi,
     chain: Chain,
     hoisted: Vec<Hoisted>,
@@ -71,13 +71,31 @@ impl<'a> Subject<'a> {
         mask: &'a Mask,
         chain: &Chain,
     ) -> Result<Self, PerturbError> {
+        Self::from_cow(Cow::Borrowed(image), Cow::Borrowed(mask), chain)
+    }
+
+    /// As [`Subject::new`], taking the image and mask: a subject that outlives whoever loaded
+    /// them (a study prepares the next subject while the current one's perturbations run).
+    pub fn owned(
+        image: Volume<f64>,
+        mask: Mask,
+        chain: &Chain,
+    ) -> Result<Subject<'static>, PerturbError> {
+        Subject::from_cow(Cow::Owned(image), Cow::Owned(mask), chain)
+    }
+
+    fn from_cow(
+        image: Cow<'a, Volume<f64>>,
+        mask: Cow<'a, Mask>,
+        chain: &Chain,
+    ) -> Result<Self, PerturbError> {
         if !image.grid().same_geometry(mask.grid(), 1e-3) {
             return Err(PerturbError::GeometryMismatch {
                 image: image.dims(),
                 mask: mask.dims(),
             });
         }
-        let roi = Roi::of(mask).ok_or(PerturbError::EmptyMask)?;
+        let roi = Roi::of(&mask).ok_or(PerturbError::EmptyMask)?;
         chain.validate()?;
         let mut image_changed = false;
         let mut moved = false;
@@ -85,15 +103,15 @@ impl<'a> Subject<'a> {
         for step in &chain.steps {
             hoisted.push(match *step {
                 Step::Noise { sigma: None, scale } if scale != 0.0 && !image_changed => {
-                    Hoisted::Noise(estimate_noise(image))
+                    Hoisted::Noise(estimate_noise(&image))
                 }
                 Step::ContourRandomisation {
                     strength,
                     supervoxels,
                     compactness,
                 } if strength != 0.0 && !moved => Hoisted::Supervoxels(contour::supervoxels(
-                    image,
-                    mask,
+                    &image,
+                    &mask,
                     &roi,
                     supervoxels,
                     compactness,
@@ -124,12 +142,12 @@ impl<'a> Subject<'a> {
 
     /// The input image.
     pub fn image(&self) -> &Volume<f64> {
-        self.image
+        &self.image
     }
 
     /// The input mask.
     pub fn mask(&self) -> &Mask {
-        self.mask
+        &self.mask
     }
 
     /// Voxels of the input ROI.
@@ -140,8 +158,8 @@ impl<'a> Subject<'a> {
     /// Perturbation `index` of a study seeded with `seed` (see the crate docs).
     pub fn perturb(&self, seed: u64, index: u64) -> Result<Perturbed, PerturbError> {
         let mut roi = self.roi;
-        let mut img: Cow<'_, Volume<f64>> = Cow::Borrowed(self.image);
-        let mut msk: Cow<'_, Mask> = Cow::Borrowed(self.mask);
+        let mut img: Cow<'_, Volume<f64>> = Cow::Borrowed(&self.image);
+        let mut msk: Cow<'_, Mask> = Cow::Borrowed(&self.mask);
         let mut applied = Vec::with_capacity(self.chain.steps.len());
         for (position, (step, hoisted)) in self.chain.steps.iter().zip(&self.hoisted).enumerate() {
             let draws = Draws {
@@ -346,6 +364,22 @@ mod tests {
             Volume::from_vec(grid.clone(), image).unwrap(),
             Volume::from_vec(grid, mask).unwrap(),
         )
+    }
+
+    #[test]
+    fn an_owned_subject_perturbs_as_a_borrowing_one() {
+        let (image, mask) = case();
+        let chain = Chain::preset("ntvc").unwrap();
+        let borrowed = Subject::new(&image, &mask, &chain).unwrap();
+        let owned = Subject::owned(image.clone(), mask.clone(), &chain).unwrap();
+        for index in [0, 5] {
+            let want = borrowed.perturb(9, index).unwrap();
+            assert_eq!(owned.perturb(9, index).unwrap(), want);
+            assert_eq!(
+                want,
+                crate::perturb(&image, &mask, &chain, 9, index).unwrap()
+            );
+        }
     }
 
     #[test]

@@ -7,8 +7,9 @@
 //! resumes where it stopped and a changed setting never mixes old and new values. A case whose
 //! units are all cached is not even loaded.
 //!
-//! Cases are processed one after the other (one image in memory), their perturbations in
-//! parallel (rayon). What depends only on the case is computed once per case
+//! Cases are processed one after the other, their perturbations in parallel (rayon), while the
+//! next case is read and prepared (at most two images in memory). What depends only on the case
+//! is computed once per case
 //! ([`radcheck_perturb::Subject`]: the ROI, the image's noise level, the supervoxels of contour
 //! randomisation). The perturbation of unit `(case, i)` is drawn from stream `i` of a ChaCha
 //! generator seeded with the study seed, so results do not depend on the order or the number of
@@ -16,7 +17,7 @@
 //! column (the per-unit feature lists are dropped), and the shard's part file is written at the
 //! end; [`crate::cohort::merge`] turns the parts into the study's outputs.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use radcheck_io::Limits;
@@ -140,8 +141,22 @@ pub fn run_perturbation_study(
     let mut records = Vec::with_capacity(cases.len());
     let mut failures = Vec::new();
     let mut computed = 0;
-    for (index, case) in &cases {
-        let done = run_case(study, *index, case, &counters)?;
+    // Case k's units run while case k + 1 is read and prepared (rayon::join): the per-case
+    // work (hashing and decoding the inputs, the supervoxels) overlaps the previous case's
+    // perturbations instead of leaving cores idle. At most two cases are in memory.
+    let mut ahead: Option<Result<Ready, RunError>> = None;
+    for (position, (index, case)) in cases.iter().enumerate() {
+        let ready = match ahead.take() {
+            Some(ready) => ready?,
+            None => ready_case(study, *index, case, &counters)?,
+        };
+        let next = cases.get(position + 1);
+        let (done, next_ready) = rayon::join(
+            || finish_case(study, case, ready, &counters),
+            || next.map(|(i, c)| ready_case(study, *i, c, &counters)),
+        );
+        ahead = next_ready;
+        let done = done?;
         for (i, unit) in done.units.iter().enumerate() {
             if let Ok(features) = unit {
                 table
@@ -186,14 +201,33 @@ pub fn run_perturbation_study(
     })
 }
 
-/// One case: its cached units, then (if any is missing) the case loaded once and the missing
-/// units computed in parallel.
-fn run_case(
+/// The cache file of a case's unit `i`.
+fn unit_file(dir: &Path, i: usize) -> PathBuf {
+    dir.join(format!("{i:04}.json"))
+}
+
+/// A case before its missing units are computed: finished already (every unit cached, or its
+/// inputs failed), or loaded and prepared.
+enum Ready {
+    Done(CaseUnits),
+    Prepared {
+        record: CaseRecord,
+        keys: Vec<String>,
+        cached: Vec<Option<CachedUnit>>,
+        dir: PathBuf,
+        files: Vec<InputFile>,
+        subject: radcheck_perturb::Subject<'static>,
+    },
+}
+
+/// One case's first half: its cached units, then (if any is missing) the case loaded once and
+/// prepared for its perturbations ([`radcheck_perturb::Subject`]).
+fn ready_case(
     study: &PerturbationStudy<'_>,
     index: usize,
     case: &CohortCase,
     counters: &Counters<'_>,
-) -> Result<CaseUnits, RunError> {
+) -> Result<Ready, RunError> {
     let n = study.perturbations;
     let mut record = CaseRecord {
         index,
@@ -212,10 +246,10 @@ fn run_case(
             perturbation: None,
             message,
         });
-        CaseUnits {
+        Ready::Done(CaseUnits {
             units: vec![Err(String::new()); n],
             record,
-        }
+        })
     };
     let fingerprint = match cache::fingerprint(&[&case.image, &case.mask]) {
         Ok(f) => f,
@@ -252,7 +286,7 @@ fn run_case(
         path: dir.clone(),
         source,
     })?;
-    let file = |i: usize| dir.join(format!("{i:04}.json"));
+    let file = |i: usize| unit_file(&dir, i);
     let cached: Vec<Option<CachedUnit>> = (0..n).map(|i| cache::read(&file(i), &keys[i])).collect();
     let hits = cached.iter().filter(|c| c.is_some()).count();
     if let Some(first) = cached.iter().flatten().next() {
@@ -265,7 +299,7 @@ fn run_case(
             .into_iter()
             .map(|c| Ok(c.expect("all cached").features))
             .collect();
-        return Ok(CaseUnits { units, record });
+        return Ok(Ready::Done(CaseUnits { units, record }));
     }
     let loaded =
         match crate::inputs::load(&case.image, &case.mask, case.roi.as_deref(), &study.limits) {
@@ -284,19 +318,48 @@ fn run_case(
                     perturbation: None,
                     message,
                 });
-                return Ok(CaseUnits { units, record });
+                return Ok(Ready::Done(CaseUnits { units, record }));
             }
         };
     record.inputs = loaded.files.clone();
     record.facts = Some(facts(&loaded.input));
-    let subject = match radcheck_perturb::Subject::new(
-        &loaded.input.image,
-        &loaded.input.mask,
+    let subject = match radcheck_perturb::Subject::owned(
+        loaded.input.image,
+        loaded.input.mask,
         study.chain,
     ) {
         Ok(s) => s,
         Err(e) => return Ok(fail_case(record, error_chain(&e), hits)),
     };
+    Ok(Ready::Prepared {
+        record,
+        keys,
+        cached,
+        dir,
+        files: loaded.files,
+        subject,
+    })
+}
+
+/// One case's second half: the missing units computed in parallel and cached one by one.
+fn finish_case(
+    study: &PerturbationStudy<'_>,
+    case: &CohortCase,
+    ready: Ready,
+    counters: &Counters<'_>,
+) -> Result<CaseUnits, RunError> {
+    let (mut record, keys, cached, dir, files, subject) = match ready {
+        Ready::Done(done) => return Ok(done),
+        Ready::Prepared {
+            record,
+            keys,
+            cached,
+            dir,
+            files,
+            subject,
+        } => (record, keys, cached, dir, files, subject),
+    };
+    let file = |i: usize| unit_file(&dir, i);
     let units: Vec<Result<UnitFeatures, String>> = cached
         .into_par_iter()
         .enumerate()
@@ -309,7 +372,7 @@ fn run_case(
                 let unit = CachedUnit {
                     key: keys[i].clone(),
                     features: features.clone(),
-                    inputs: loaded.files.clone(),
+                    inputs: files.clone(),
                     facts: record.facts,
                 };
                 cache::write(&file(i), &unit)
