@@ -173,10 +173,14 @@ pub struct PerturbArgs {
     /// Extractor: `builtin`, an adapter name or an adapter file (see adapters/PROTOCOL.md).
     #[arg(long, default_value = "builtin", value_name = "NAME_OR_PATH")]
     pub extractor: String,
-    /// Extractor settings file (TOML or JSON, IBSI terms).
+    /// Extractor settings file (TOML or JSON, IBSI terms). The study computes features only:
+    /// `diagnostics = true` is ignored (see --config).
     #[arg(long)]
     pub settings: Option<PathBuf>,
-    /// Settings of an IBSI configuration (e.g. ibsi1-ct-c).
+    /// Settings of an IBSI configuration (e.g. ibsi1-ct-c; the default). The IBSI diagnostic
+    /// values of a configuration (image and ROI sizes and intensities at each processing stage)
+    /// check a processing chain; they are not features whose stability a study measures, and are
+    /// not computed per perturbed copy.
     #[arg(long, conflicts_with = "settings")]
     pub config: Option<String>,
     /// Study folder: per-unit results in cases/ (reused on a rerun: the study resumes),

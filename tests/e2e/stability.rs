@@ -251,7 +251,7 @@ fn perturb(t: &TestDir, cohort: &str, chain: &str, out: &str) -> std::process::O
     let settings = t.path("settings.toml");
     std::fs::write(
         &settings,
-        "[processing.discretisation]\nmethod = \"fixed_bin_number\"\nbins = 16\n[features]\nfamilies = [\"statistics\", \"glcm\"]\n[features.texture]\nin_plane = false\nvolumetric = true\n",
+        "diagnostics = true\n[processing.discretisation]\nmethod = \"fixed_bin_number\"\nbins = 16\n[features]\nfamilies = [\"statistics\", \"glcm\"]\n[features.texture]\nin_plane = false\nvolumetric = true\n",
     )
     .unwrap();
     radcheck(&[
@@ -298,6 +298,13 @@ fn perturbation_of_strength_zero_gives_icc_1_and_noise_lowers_it() {
     assert_eq!(v["icc_form"], "ICC(1,1)");
     let features = v["features"].as_array().unwrap();
     assert!(features.len() > 30, "{}", features.len());
+    // The settings ask for the IBSI diagnostic values; a study computes features only (the
+    // diagnostics' tags end in `_img` or `_roi`, e.g. `int_mask_vox_count_reseg_roi`).
+    let diagnostic = features.iter().find(|f| {
+        let tag = f["feature"].as_str().unwrap();
+        tag.ends_with("_img") || tag.ends_with("_roi")
+    });
+    assert!(diagnostic.is_none(), "{diagnostic:?}");
     let mut defined = 0;
     for f in features {
         if let Some(icc) = f["icc"].as_f64() {

@@ -20,11 +20,16 @@ pub fn run(
 ) -> anyhow::Result<Outcome> {
     let cohort = Cohort::read(cohort_path)?;
     let extractor = radcheck_suites::load_extractor(&args.extractor)?;
-    let settings = match (&args.settings, &args.config) {
+    let mut settings = match (&args.settings, &args.config) {
         (Some(path), _) => radcheck_suites::settings_file::load(path)?,
         (None, Some(name)) => radcheck_suites::settings_file::preset(name)?,
         (None, None) => radcheck_suites::settings_file::preset("ibsi1-ct-c")?,
     };
+    // Features only: the IBSI diagnostic values check a processing chain and are not features
+    // whose stability a study measures; with interpolation they would also interpolate every
+    // perturbed copy's whole image (a quarter of a unit's time with ibsi1-ct-c). The study's
+    // identity records the settings as run.
+    settings.diagnostics = false;
     if !(0.0..=1.0).contains(&args.robust_threshold) {
         anyhow::bail!(
             "--robust-threshold {} is not an ICC in 0..1",
