@@ -8,7 +8,8 @@ adaptation by a volume fraction, and supervoxel-based contour randomisation. Its
 are the combinations of the values given; this script asks for noise once, translation fractions
 0 and 0.5 (MIRP shifts the grid by every combination over the three axes: 8 translations), volume
 fractions -0.15, 0 and 0.15, and one contour randomisation: 1 x 8 x 3 x 1 = 24 perturbed copies,
-each with every feature family, with the settings of the radcheck settings file (translated by
+each with every feature family (`--translations 0` asks for the untranslated grid only: 3 copies,
+for a quicker measurement of the seconds per copy), with the settings of the radcheck settings file (translated by
 adapters/mirp/run.py, as `radcheck conformance --extractor mirp` does). The clock starts after the
 imports and covers reading the NIfTI files, MIRP's perturbation and processing, and the features;
 it writes {"work_s": seconds, "units": perturbed copies (feature rows), "s_per_unit": ...}.
@@ -18,6 +19,7 @@ before numpy loads).
 
 Usage:
   mirp_perturb.py --image I.nii.gz --mask M.nii.gz --settings S.json --result R.json
+                  [--translations 0,0.5]
 """
 
 import argparse
@@ -54,13 +56,18 @@ def main(argv=None):
     parser.add_argument("--mask", required=True)
     parser.add_argument("--settings", required=True, help="radcheck ExtractorSettings (JSON)")
     parser.add_argument("--result", required=True)
+    parser.add_argument("--translations", default="0,0.5",
+                        help="translation fractions, comma-separated (MIRP combines them over the axes)")
     args = parser.parse_args(argv)
+    perturbation = dict(PERTURBATION)
+    perturbation["perturbation_translation_fraction"] = [
+        float(f) for f in args.translations.split(",")]
     settings = json.loads(Path(args.settings).read_text())
     settings = settings.get("settings", settings)
     logging.disable(logging.INFO)
     start = time.monotonic()
     kwargs = mirp_adapter.mirp_arguments(settings, args.image, args.mask)
-    kwargs.update(PERTURBATION)
+    kwargs.update(perturbation)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         tables = mirp.extract_features(image=args.image, mask=args.mask, export_features=True,
@@ -72,7 +79,7 @@ def main(argv=None):
         "units": units,
         "s_per_unit": work / units if units else None,
         "mirp": mirp.__version__ if hasattr(mirp, "__version__") else None,
-        "perturbation": PERTURBATION,
+        "perturbation": perturbation,
     }, indent=2) + "\n")
 
 
