@@ -477,16 +477,19 @@ impl Report {
                 t.peak_mib
             ));
         }
-        md.push_str(&format!(
-            "\nSample runs, median units/s: {:.2} (this build){}.\n",
-            self.sample_units_per_s_after,
-            self.sample_units_per_s_before
-                .map(|b| format!(
-                    ", {b:.2} (--before build): {:.1}x",
-                    self.sample_units_per_s_after / b
-                ))
-                .unwrap_or_default()
-        ));
+        // Without sample runs (`--reps 0`) there is no median to give.
+        if !self.samples.is_empty() {
+            md.push_str(&format!(
+                "\nSample runs, median units/s: {:.2} (this build){}.\n",
+                self.sample_units_per_s_after,
+                self.sample_units_per_s_before
+                    .map(|b| format!(
+                        ", {b:.2} (--before build): {:.1}x",
+                        self.sample_units_per_s_after / b
+                    ))
+                    .unwrap_or_default()
+            ));
+        }
         if !self.mirp.is_empty() {
             md.push_str("\n## MIRP's own perturbation (single-threaded, adapters/bench/mirp_perturb.py)\n\n| case | perturbed copies | seconds | s per copy |\n|---|---:|---:|---:|\n");
             for m in &self.mirp {
