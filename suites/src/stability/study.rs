@@ -216,7 +216,7 @@ enum Ready {
         cached: Vec<Option<CachedUnit>>,
         dir: PathBuf,
         files: Vec<InputFile>,
-        subject: radcheck_perturb::Subject<'static>,
+        subject: Box<radcheck_perturb::Subject<'static>>,
     },
 }
 
@@ -337,7 +337,7 @@ fn ready_case(
         cached,
         dir,
         files: loaded.files,
-        subject,
+        subject: Box::new(subject),
     })
 }
 
