@@ -9,8 +9,8 @@ are the combinations of the values given; this script asks for noise once, trans
 0 and 0.5 (MIRP shifts the grid by every combination over the three axes: 8 translations), volume
 fractions -0.15, 0 and 0.15, and one contour randomisation: 1 x 8 x 3 x 1 = 24 perturbed copies,
 each with every feature family (`--translations 0` asks for the untranslated grid only: 3 copies,
-for a quicker measurement of the seconds per copy), with the settings of the radcheck settings file (translated by
-adapters/mirp/run.py, as `radcheck conformance --extractor mirp` does). The clock starts after the
+for a quicker measurement of the seconds per copy), with the settings of the radcheck settings
+file (translated by adapters/mirp/run.py, as `radcheck conformance --extractor mirp` does). The clock starts after the
 imports and covers reading the NIfTI files, MIRP's perturbation and processing, and the features;
 it writes {"work_s": seconds, "units": perturbed copies (feature rows), "s_per_unit": ...}.
 

@@ -215,7 +215,6 @@ enum Ready {
         keys: Vec<String>,
         cached: Vec<Option<CachedUnit>>,
         dir: PathBuf,
-        files: Vec<InputFile>,
         subject: Box<radcheck_perturb::Subject<'static>>,
     },
 }
@@ -321,7 +320,7 @@ fn ready_case(
                 return Ok(Ready::Done(CaseUnits { units, record }));
             }
         };
-    record.inputs = loaded.files.clone();
+    record.inputs = loaded.files;
     record.facts = Some(facts(&loaded.input));
     let subject = match radcheck_perturb::Subject::owned(
         loaded.input.image,
@@ -336,7 +335,6 @@ fn ready_case(
         keys,
         cached,
         dir,
-        files: loaded.files,
         subject: Box::new(subject),
     })
 }
@@ -348,16 +346,15 @@ fn finish_case(
     ready: Ready,
     counters: &Counters<'_>,
 ) -> Result<CaseUnits, RunError> {
-    let (mut record, keys, cached, dir, files, subject) = match ready {
+    let (mut record, keys, cached, dir, subject) = match ready {
         Ready::Done(done) => return Ok(done),
         Ready::Prepared {
             record,
             keys,
             cached,
             dir,
-            files,
             subject,
-        } => (record, keys, cached, dir, files, subject),
+        } => (record, keys, cached, dir, subject),
     };
     let file = |i: usize| unit_file(&dir, i);
     let units: Vec<Result<UnitFeatures, String>> = cached
@@ -372,7 +369,7 @@ fn finish_case(
                 let unit = CachedUnit {
                     key: keys[i].clone(),
                     features: features.clone(),
-                    inputs: files.clone(),
+                    inputs: record.inputs.clone(),
                     facts: record.facts,
                 };
                 cache::write(&file(i), &unit)
