@@ -84,18 +84,20 @@ pub fn discretise(
                 ));
             }
             let range = hi - lo;
-            let (n, top) = (f64::from(bins), i32::from(bins));
+            let n = f64::from(bins);
             if range > 0.0 {
                 // Every voxel is computed and those outside the mask set to 0 afterwards: a
                 // loop without branches, which the compiler vectorises. Inside the mask
                 // v >= lo: the quotient is not negative, and the conversion truncates, which
                 // is its floor (without a libm call); the maximum goes to the last bin.
-                // Outside, the conversion saturates (NaN gives 0) and the clamp keeps the sum
-                // in range; the value is discarded.
+                // The quotient is clamped as a float (NaN outside the mask gives 0), so that
+                // the conversion needs no saturation: clamping an integer after a saturating
+                // conversion kept the loop scalar, at 2.5-3.5 ns per voxel instead of 1.7.
+                let last = f64::from(bins - 1);
                 chunked(&mut levels, intensity, mask, |l, v, m| {
                     for ((l, &v), &m) in l.iter_mut().zip(v).zip(m) {
-                        let level = ((n * (v - lo) / range) as i32).clamp(0, top - 1) as u16 + 1;
-                        *l = if m { level } else { 0 };
+                        let level = (n * (v - lo) / range).max(0.0).min(last) as i32 as u16 + 1;
+                        *l = level * u16::from(m);
                     }
                 });
             } else {
@@ -119,15 +121,15 @@ pub fn discretise(
                     u16::MAX
                 )));
             }
+            let last = f64::from(u16::MAX - 1);
             chunked(&mut levels, intensity, mask, |l, v, m| {
                 for ((l, &v), &m) in l.iter_mut().zip(v).zip(m) {
                     // Inside the mask v >= lo >= origin: truncation is the floor (without a
                     // libm call); the check above keeps the level within u16. Outside, the value
-                    // is computed (saturating) and discarded, so that the loop has no branch.
-                    let level = (((v - origin) / width) as i32).clamp(0, i32::from(u16::MAX) - 1)
-                        as u16
-                        + 1;
-                    *l = if m { level } else { 0 };
+                    // is computed (clamped as a float, NaN to 0) and discarded, so that the loop
+                    // has no branch.
+                    let level = ((v - origin) / width).max(0.0).min(last) as i32 as u16 + 1;
+                    *l = level * u16::from(m);
                 }
             });
             n_levels = top as u16;
