@@ -85,13 +85,13 @@ impl RunHistogram {
     /// `runs` holds the run length so far of each voxel of the padded slice; `previous` the
     /// same for slice `z - 1` when `d[2]` = 1 (ignored for in-plane directions, whose
     /// predecessors lie in `runs` itself). Entries outside the bounding box are never used.
-    pub(crate) fn count_slice(
+    pub(crate) fn count_slice<R: RunLength>(
         &mut self,
         b: &LevelBox,
         z: usize,
         d: [isize; 3],
-        runs: &mut [u32],
-        previous: &[u32],
+        runs: &mut [R],
+        previous: &[R],
     ) {
         let nx = b.inner[0];
         let offset = b.offset(d);
@@ -107,13 +107,13 @@ impl RunHistogram {
             let p = s.wrapping_add_signed(-local);
             if d[1] == 0 && d[2] == 0 {
                 // Along x the predecessor is the previous voxel of the row.
-                self.count_row::<false>(cur, before, after, &[], &mut []);
+                self.count_along_x(cur, before, after);
             } else if d[2] == 0 {
                 // The predecessor row lies wholly before the current one in the same slice.
                 let (head, tail) = runs.split_at_mut(s);
-                self.count_row::<true>(cur, before, after, &head[p..p + nx], &mut tail[..nx]);
+                self.count_row(cur, before, after, &head[p..p + nx], &mut tail[..nx]);
             } else {
-                self.count_row::<true>(
+                self.count_row(
                     cur,
                     before,
                     after,
@@ -124,38 +124,24 @@ impl RunHistogram {
         }
     }
 
-    /// Counts one row: `cur` holds the compact levels, `before`/`after` those of the
-    /// predecessors and successors along the direction. With `STORED`, `prev_runs` holds the
-    /// predecessors' runs so far and `runs` receives this row's; without, the predecessor is
-    /// the previous voxel of the row and both are unused.
+    /// Counts one row along x: `cur` holds the compact levels, `before`/`after` those of the
+    /// previous and next voxels. The run so far is carried from voxel to voxel.
     #[inline(always)]
-    fn count_row<const STORED: bool>(
-        &mut self,
-        cur: &[u16],
-        before: &[u16],
-        after: &[u16],
-        prev_runs: &[u32],
-        runs: &mut [u32],
-    ) {
+    fn count_along_x(&mut self, cur: &[u16], before: &[u16], after: &[u16]) {
         let stride = self.stride;
         let mut longest = self.longest;
         let mut carried = 0u32;
         let [l0, l1, l2, l3] = &mut self.lanes;
         let mut step = |x: usize, lane: &mut [u32]| {
             let a = cur[x];
-            let so_far = if STORED { prev_runs[x] } else { carried };
             let run = if a == 0 {
                 0
             } else if before[x] == a {
-                so_far + 1
+                carried + 1
             } else {
                 1
             };
-            if STORED {
-                runs[x] = run;
-            } else {
-                carried = run;
-            }
+            carried = run;
             longest = longest.max(run);
             lane[run as usize * stride + usize::from(a)] += u32::from(after[x] != a);
         };
@@ -174,20 +160,147 @@ impl RunHistogram {
         }
         self.longest = longest;
     }
+
+    /// Counts one row along a direction whose predecessors' runs so far are stored:
+    /// `prev_runs` holds them, `runs` receives this row's. The runs of the row depend on the
+    /// previous row only, so they and the bin of each run that ends are computed first for a
+    /// block of voxels, with masks instead of branches (the loop vectorises), and counted in a
+    /// second, scalar pass. A voxel where no run ends, or outside the mask, points to bin 0
+    /// (run length 0, level 0), which is never read.
+    #[inline(always)]
+    fn count_row<R: RunLength>(
+        &mut self,
+        cur: &[u16],
+        before: &[u16],
+        after: &[u16],
+        prev_runs: &[R],
+        runs: &mut [R],
+    ) {
+        const BLOCK: usize = 64;
+        let stride = R::from_usize(self.stride);
+        let mut longest = R::ZERO;
+        let mut ends = [R::ZERO; BLOCK];
+        let blocks = cur
+            .chunks(BLOCK)
+            .zip(before.chunks(BLOCK))
+            .zip(after.chunks(BLOCK))
+            .zip(prev_runs.chunks(BLOCK))
+            .zip(runs.chunks_mut(BLOCK));
+        let [l0, l1, l2, l3] = &mut self.lanes;
+        for ((((cur, before), after), prev), runs) in blocks {
+            let n = cur.len();
+            let (ends, before, after, prev, runs) = (
+                &mut ends[..n],
+                &before[..n],
+                &after[..n],
+                &prev[..n],
+                &mut runs[..n],
+            );
+            for x in 0..n {
+                let (a, b, c) = (cur[x], before[x], after[x]);
+                let level = R::from_level(a);
+                // b == a: the predecessor's run + 1; else 1; outside the mask 0.
+                let r = (prev[x].plus_one() & R::mask(b == a)) | R::from_bool(b != a);
+                let r = r & R::mask(a != 0);
+                runs[x] = r;
+                longest = longest.max(r);
+                ends[x] = r.times_plus(stride, level) & R::mask(c != a);
+            }
+            let mut quads = ends.chunks_exact(LANES);
+            for e in &mut quads {
+                l0[e[0].index()] += 1;
+                l1[e[1].index()] += 1;
+                l2[e[2].index()] += 1;
+                l3[e[3].index()] += 1;
+            }
+            for &e in quads.remainder() {
+                l0[e.index()] += 1;
+            }
+        }
+        self.longest = self.longest.max(longest.widen());
+    }
+}
+
+/// Unsigned integer type of run lengths so far and of bin indices in [`RunHistogram::count_row`]:
+/// `u16` when every bin index of the histogram fits ([`fits_u16`]; twice as many voxels per
+/// vector instruction as `u32`), else `u32`. Arithmetic wraps; within the bounds of the
+/// histogram it never does.
+pub(crate) trait RunLength:
+    Copy + Ord + Send + Sync + std::ops::BitAnd<Output = Self> + std::ops::BitOr<Output = Self>
+{
+    /// Zero.
+    const ZERO: Self;
+    /// 1 for `true`, 0 for `false`.
+    fn from_bool(b: bool) -> Self;
+    /// All bits set for `true`, 0 for `false`.
+    fn mask(b: bool) -> Self;
+    /// A compact grey level.
+    fn from_level(a: u16) -> Self;
+    /// A histogram stride (checked by [`fits_u16`] for `u16`).
+    fn from_usize(n: usize) -> Self;
+    /// `self + 1`.
+    fn plus_one(self) -> Self;
+    /// `self * stride + level`.
+    fn times_plus(self, stride: Self, level: Self) -> Self;
+    /// As an index.
+    fn index(self) -> usize;
+    /// As `u32`.
+    fn widen(self) -> u32;
+}
+
+macro_rules! run_length {
+    ($t:ty) => {
+        impl RunLength for $t {
+            const ZERO: Self = 0;
+            fn from_bool(b: bool) -> Self {
+                Self::from(b)
+            }
+            fn mask(b: bool) -> Self {
+                Self::from(b).wrapping_neg()
+            }
+            fn from_level(a: u16) -> Self {
+                Self::from(a)
+            }
+            fn from_usize(n: usize) -> Self {
+                n as Self
+            }
+            fn plus_one(self) -> Self {
+                self.wrapping_add(1)
+            }
+            fn times_plus(self, stride: Self, level: Self) -> Self {
+                self.wrapping_mul(stride).wrapping_add(level)
+            }
+            fn index(self) -> usize {
+                self as usize
+            }
+            fn widen(self) -> u32 {
+                u32::from(self)
+            }
+        }
+    };
+}
+run_length!(u16);
+run_length!(u32);
+
+/// Whether the run lengths and bin indices of a histogram for `k` grey levels and runs up to
+/// `max_run` voxels fit in `u16`: every bin index is below `(max_run + 1) (k + 1)`, and a run
+/// so far plus one is at most `max_run + 1`.
+pub(crate) fn fits_u16(k: usize, max_run: usize) -> bool {
+    (max_run + 1).saturating_mul(k + 1) <= 1 << 16
 }
 
 /// Scratch of run lengths for one direction: the current and the previous padded slice.
 #[derive(Debug, Clone)]
-pub(crate) struct RunScratch {
-    slices: [Vec<u32>; 2],
+pub(crate) struct RunScratch<R> {
+    slices: [Vec<R>; 2],
 }
 
-impl RunScratch {
+impl<R: RunLength> RunScratch<R> {
     /// Zeroed scratch for the padded slices of `b`.
     pub(crate) fn new(b: &LevelBox) -> Self {
         let len = b.dims[0] * b.dims[1];
         Self {
-            slices: [vec![0; len], vec![0; len]],
+            slices: [vec![R::ZERO; len], vec![R::ZERO; len]],
         }
     }
 
@@ -332,6 +445,18 @@ impl GlrlmMatrices {
 /// `DIRECTIONS_3D[directions]`. In-plane directions go slice by slice; out-of-plane ones run
 /// through the slices in order. Directions are spread over threads with rayon.
 pub(crate) fn count_volume(b: &LevelBox, directions: std::ops::Range<usize>) -> Vec<Vec<u64>> {
+    if fits_u16(b.n_present(), max_run(b)) {
+        count_volume_with::<u16>(b, directions)
+    } else {
+        count_volume_with::<u32>(b, directions)
+    }
+}
+
+/// [`count_volume`] with run lengths of type `R`.
+fn count_volume_with<R: RunLength>(
+    b: &LevelBox,
+    directions: std::ops::Range<usize>,
+) -> Vec<Vec<u64>> {
     use rayon::prelude::*;
     let k = b.n_present();
     let nr = max_run(b);
@@ -339,7 +464,7 @@ pub(crate) fn count_volume(b: &LevelBox, directions: std::ops::Range<usize>) -> 
     let one = |d: usize| {
         let mut total = vec![0u64; k * nr];
         let mut hist = RunHistogram::new(k, nr);
-        let mut scratch = RunScratch::new(b);
+        let mut scratch = RunScratch::<R>::new(b);
         let mut since_flush = 0usize;
         let slice_len = b.inner[0] * b.inner[1];
         for z in 0..b.inner[2] {
@@ -410,7 +535,7 @@ mod tests {
         };
         let b = LevelBox::new(&grey, 1).unwrap();
         let mut hist = RunHistogram::new(1, 3);
-        let mut scratch = RunScratch::new(&b);
+        let mut scratch = RunScratch::<u32>::new(&b);
         scratch.count(&mut hist, &b, 0, DIRECTIONS_3D[0]);
         assert_eq!(hist.longest(), 3);
         assert_eq!(hist.get(1, 3), 1);

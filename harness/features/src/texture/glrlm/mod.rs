@@ -20,7 +20,7 @@ pub use matrix::GlrlmMatrices;
 use rayon::prelude::*;
 
 use self::features::{N_FEATURES, NAMES, RunLengthDistribution, compute_all};
-use self::matrix::{RunHistogram, count_volume, max_run};
+use self::matrix::{RunHistogram, RunLength, count_volume, fits_u16, max_run};
 use crate::texture::glcm::Averager;
 use crate::texture::glcm::matrix::{LevelBox, MIN_VOXELS_PER_TASK};
 use crate::texture::{DIRECTIONS_3D, MatrixAggregation, TextureDimensions};
@@ -69,13 +69,13 @@ type SliceFeatures = (
 );
 
 /// Per-thread state of the in-plane slice pass.
-struct SliceAccumulator {
+struct SliceAccumulator<R> {
     /// `K x N_r` run counts summed over slices, per in-plane direction.
     totals: [Vec<u64>; 4],
     /// Run counts of the current slice, per in-plane direction.
     hists: [RunHistogram; 4],
     /// Run lengths so far in the current padded slice.
-    runs: Vec<u32>,
+    runs: Vec<R>,
     dist: RunLengthDistribution,
     slices: Vec<SliceFeatures>,
 }
@@ -85,13 +85,25 @@ fn aggregate(
     b: &LevelBox,
     dims: TextureDimensions,
 ) -> Vec<(MatrixAggregation, Averager<N_FEATURES>)> {
+    if fits_u16(b.n_present(), max_run(b)) {
+        aggregate_with::<u16>(b, dims)
+    } else {
+        aggregate_with::<u32>(b, dims)
+    }
+}
+
+/// [`aggregate`] with run lengths of type `R`.
+fn aggregate_with<R: RunLength>(
+    b: &LevelBox,
+    dims: TextureDimensions,
+) -> Vec<(MatrixAggregation, Averager<N_FEATURES>)> {
     let k = b.n_present();
     let nr = max_run(b);
     let n_voxels = b.n_voxels();
     let new_acc = || SliceAccumulator {
         totals: std::array::from_fn(|_| vec![0u64; k * nr]),
         hists: std::array::from_fn(|_| RunHistogram::new(k, nr)),
-        runs: vec![0u32; b.dims[0] * b.dims[1]],
+        runs: vec![R::ZERO; b.dims[0] * b.dims[1]],
         dist: RunLengthDistribution::default(),
         slices: Vec::new(),
     };
@@ -355,6 +367,92 @@ mod tests {
         })
     }
 
+    /// Checks the matrices of `grey` against runs found by walking from each run's first voxel.
+    fn check_against_brute_force(grey: &GreyImage) -> Result<(), TestCaseError> {
+        let m = GlrlmMatrices::build_3d(grey);
+        let [nx, ny, nz] = grey.dims.map(|d| d as isize);
+        let at = |x: isize, y: isize, z: isize| {
+            if x < 0 || y < 0 || z < 0 || x >= nx || y >= ny || z >= nz {
+                0
+            } else {
+                grey.levels[(x + nx * (y + ny * z)) as usize]
+            }
+        };
+        for (d, dir) in DIRECTIONS_3D.iter().enumerate() {
+            let mut expected = std::collections::BTreeMap::new();
+            for z in 0..nz {
+                for y in 0..ny {
+                    for x in 0..nx {
+                        let a = at(x, y, z);
+                        if a == 0 || at(x - dir[0], y - dir[1], z - dir[2]) == a {
+                            continue;
+                        }
+                        let mut len = 1;
+                        while at(x + len * dir[0], y + len * dir[1], z + len * dir[2]) == a {
+                            len += 1;
+                        }
+                        *expected.entry((a, len as usize)).or_insert(0u64) += 1;
+                    }
+                }
+            }
+            for (&(level, len), &c) in &expected {
+                prop_assert_eq!(
+                    m.count(d, level, len),
+                    c,
+                    "direction {} level {} length {}",
+                    d,
+                    level,
+                    len
+                );
+            }
+            prop_assert_eq!(
+                m.matrix(d).iter().sum::<u64>(),
+                expected.values().sum::<u64>()
+            );
+        }
+        Ok(())
+    }
+
+    /// A grey image with long lines of voxels along `axis`: levels `0..=max` drawn along the
+    /// line, each voxel a copy of the previous one when its flag says so, and some lines of one
+    /// level throughout (runs as long as the box). Along x, lines are longer than the 64-voxel
+    /// blocks of the run counting.
+    fn long_lines(
+        max: u16,
+        long: std::ops::RangeInclusive<usize>,
+        short: std::ops::RangeInclusive<usize>,
+        axis: usize,
+    ) -> impl Strategy<Value = GreyImage> {
+        (long, short.clone(), short).prop_flat_map(move |(l, s1, s2)| {
+            let len = l * s1 * s2;
+            let draws = proptest::collection::vec((0..=max, proptest::bool::weighted(0.4)), len);
+            let whole = proptest::collection::vec(proptest::bool::weighted(0.2), s1 * s2);
+            (draws, whole).prop_map(move |(draws, whole)| {
+                // Drawn with the long axis first, then placed with it along `axis`.
+                let mut line: Vec<u16> = Vec::with_capacity(len);
+                for (i, (level, repeat)) in draws.into_iter().enumerate() {
+                    let previous = line.last().copied();
+                    let copy = repeat || (whole[i / l] && i % l > 0);
+                    line.push(previous.filter(|_| copy).unwrap_or(level));
+                }
+                let others: Vec<usize> = (0..3).filter(|&a| a != axis).collect();
+                let mut dims = [0; 3];
+                (dims[axis], dims[others[0]], dims[others[1]]) = (l, s1, s2);
+                let mut levels = vec![0; len];
+                for (i, &level) in line.iter().enumerate() {
+                    let mut c = [0; 3];
+                    (c[axis], c[others[0]], c[others[1]]) = (i % l, (i / l) % s1, i / (l * s1));
+                    levels[c[0] + dims[0] * (c[1] + dims[1] * c[2])] = level;
+                }
+                GreyImage {
+                    dims,
+                    levels,
+                    n_levels: max,
+                }
+            })
+        })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -379,33 +477,24 @@ mod tests {
 
         #[test]
         fn runs_match_a_brute_force_walk(grey in grey_image()) {
-            let m = GlrlmMatrices::build_3d(&grey);
-            let [nx, ny, nz] = grey.dims.map(|d| d as isize);
-            let at = |x: isize, y: isize, z: isize| {
-                if x < 0 || y < 0 || z < 0 || x >= nx || y >= ny || z >= nz { 0 } else { grey.levels[(x + nx * (y + ny * z)) as usize] }
-            };
-            for (d, dir) in DIRECTIONS_3D.iter().enumerate() {
-                let mut expected = std::collections::BTreeMap::new();
-                for z in 0..nz {
-                    for y in 0..ny {
-                        for x in 0..nx {
-                            let a = at(x, y, z);
-                            if a == 0 || at(x - dir[0], y - dir[1], z - dir[2]) == a {
-                                continue;
-                            }
-                            let mut len = 1;
-                            while at(x + len * dir[0], y + len * dir[1], z + len * dir[2]) == a {
-                                len += 1;
-                            }
-                            *expected.entry((a, len as usize)).or_insert(0u64) += 1;
-                        }
-                    }
-                }
-                for (&(level, len), &c) in &expected {
-                    prop_assert_eq!(m.count(d, level, len), c, "direction {} level {} length {}", d, level, len);
-                }
-                prop_assert_eq!(m.matrix(d).iter().sum::<u64>(), expected.values().sum::<u64>());
-            }
+            check_against_brute_force(&grey)?;
+        }
+
+        #[test]
+        fn runs_of_long_lines_match_a_brute_force_walk(
+            grey in (0usize..3).prop_flat_map(|axis| long_lines(3, 60..=150, 1..=3, axis)),
+        ) {
+            check_against_brute_force(&grey)?;
+        }
+
+        /// Many grey levels and long rows: bin indices no longer fit in 16 bits.
+        #[test]
+        fn runs_counted_in_32_bits_match_a_brute_force_walk(
+            grey in (0usize..3).prop_flat_map(|axis| long_lines(4000, 140..=150, 3..=4, axis)),
+        ) {
+            let b = LevelBox::new(&grey, 1);
+            prop_assume!(b.is_some_and(|b| !fits_u16(b.n_present(), max_run(&b))));
+            check_against_brute_force(&grey)?;
         }
 
         #[test]
