@@ -419,9 +419,10 @@ pub(crate) fn count_zones_volumetric(
     struct Slab {
         /// The zones that do not reach a cut, counted.
         counts: ZoneMatrix,
-        /// The zones that reach the slab's first or last slice: (local number, zone).
-        open: Vec<(u32, (u16, u32, u32))>,
-        /// Local zone of each voxel of the slab's first and last slice (`u32::MAX`: none).
+        /// The zones that reach the slab's first or last slice.
+        open: Vec<(u16, u32, u32)>,
+        /// Position in `open` of the zone of each voxel of the slab's first and last slice
+        /// (`u32::MAX`: none).
         first: Vec<u32>,
         last: Vec<u32>,
     }
@@ -453,7 +454,7 @@ pub(crate) fn count_zones_volumetric(
                     })
                     .collect()
             };
-            let (first, last) = (
+            let (mut first, mut last) = (
                 if k > 0 { zone_of(1) } else { Vec::new() },
                 if k + 1 < slabs {
                     zone_of(z1 - z0)
@@ -461,18 +462,22 @@ pub(crate) fn count_zones_volumetric(
                     Vec::new()
                 },
             );
-            let mut reaches = vec![false; work.zones.len()];
-            for &z in first.iter().chain(&last) {
-                if z != u32::MAX {
-                    reaches[z as usize] = true;
+            // Position in `open` of each local zone that reaches a cut (u32::MAX: none yet).
+            let mut position = vec![u32::MAX; work.zones.len()];
+            let mut open = Vec::new();
+            for z in first.iter_mut().chain(last.iter_mut()) {
+                if *z != u32::MAX {
+                    let p = &mut position[*z as usize];
+                    if *p == u32::MAX {
+                        *p = open.len() as u32;
+                        open.push(work.zones[*z as usize]);
+                    }
+                    *z = *p;
                 }
             }
             let mut counts = ZoneMatrix::new(0);
-            let mut open = Vec::new();
-            for (z, &zone) in work.zones.iter().enumerate() {
-                if reaches[z] {
-                    open.push((z as u32, zone));
-                } else {
+            for (&zone, &p) in work.zones.iter().zip(&position) {
+                if p == u32::MAX {
                     counts.add(zone.0, property(zone.1, zone.2), 1);
                 }
             }
@@ -484,16 +489,13 @@ pub(crate) fn count_zones_volumetric(
             }
         })
         .collect();
-    // The open zones of all slabs numbered one after the other; union across each cut.
-    let mut number: Vec<std::collections::HashMap<u32, u32>> = Vec::with_capacity(slabs);
+    // The open zones of all slabs numbered one after the other (slab k's from offset[k]);
+    // union across each cut.
+    let mut offset = Vec::with_capacity(slabs);
     let mut open: Vec<(u16, u32, u32)> = Vec::new();
     for s in &labelled {
-        let mut map = std::collections::HashMap::with_capacity(s.open.len());
-        for &(local, zone) in &s.open {
-            map.insert(local, open.len() as u32);
-            open.push(zone);
-        }
-        number.push(map);
+        offset.push(open.len() as u32);
+        open.extend_from_slice(&s.open);
     }
     let mut parent: Vec<u32> = (0..open.len() as u32).collect();
     for k in 1..slabs {
@@ -506,12 +508,12 @@ pub(crate) fn count_zones_volumetric(
                 if level == 0 {
                     continue;
                 }
-                let a = number[k][&above.first[i]];
+                let a = offset[k] + above.first[i];
                 for dy in [-1isize, 0, 1] {
                     for dx in [-1isize, 0, 1] {
                         let j = i.wrapping_add_signed(dx + dy * px as isize);
                         if levels.data[before * plane + j] == level {
-                            let b = number[k - 1][&below.last[j]];
+                            let b = offset[k - 1] + below.last[j];
                             let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
                             if ra != rb {
                                 parent[ra.max(rb) as usize] = ra.min(rb);
