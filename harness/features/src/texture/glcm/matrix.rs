@@ -8,22 +8,30 @@
 //! mask fall into row or column 0, which is dropped. The inner loop is therefore branch-free:
 //! one load of the voxel, one of its neighbour and one increment.
 
+use std::borrow::Cow;
+
 use radcheck_process::GreyImage;
 use rayon::prelude::*;
 
 use crate::texture::DIRECTIONS_3D;
 
-/// The ROI's bounding box with compact grey level indices, padded with zeros.
+/// The ROI's bounding box with compact grey level indices, surrounded by at least `pad` zero
+/// voxels on every side.
+///
+/// When the levels present are `1..=K` (compact index = level) and the grey image already
+/// holds `pad` voxels around the box on every side (zeros: they lie outside the ROI's
+/// bounding box), the box borrows the grey image; otherwise it is a cropped, compacted and
+/// padded copy. Either way, [`LevelBox::row_start`] and [`LevelBox::index`] address it.
 #[derive(Debug, Clone)]
-pub(crate) struct LevelBox {
-    /// Compact level index per voxel of the padded box (0 outside the intensity mask).
-    pub(crate) data: Vec<u16>,
-    /// Dimensions of the padded box.
+pub(crate) struct LevelBox<'a> {
+    /// Compact level index per voxel of the buffer (0 outside the intensity mask).
+    pub(crate) data: Cow<'a, [u16]>,
+    /// Dimensions of the buffer.
     pub(crate) dims: [usize; 3],
     /// Dimensions of the bounding box (without padding).
     pub(crate) inner: [usize; 3],
-    /// Zero voxels added on each side along every axis.
-    pub(crate) pad: usize,
+    /// Buffer coordinates of the bounding box's first voxel (each at least the padding).
+    pub(crate) origin: [usize; 3],
     /// Grey level of compact index `k + 1`, ascending.
     pub(crate) levels: Vec<u16>,
     /// Number of grey levels `N_g` of the discretisation.
@@ -34,67 +42,89 @@ pub(crate) struct LevelBox {
     pub(crate) slice_voxels: Vec<u64>,
 }
 
-/// One slice's levels present (a bit set) and the box of its ROI voxels, if any.
-type SliceScan = (Vec<u64>, Option<([usize; 3], [usize; 3])>);
-
-impl LevelBox {
-    /// Crops `grey` to the bounding box of its ROI (levels > 0) and pads it by `pad` voxels.
-    /// `None` when the ROI is empty or `levels` does not match `dims`.
-    pub(crate) fn new(grey: &GreyImage, pad: usize) -> Option<Self> {
+impl<'a> LevelBox<'a> {
+    /// The bounding box of the ROI (levels > 0) of `grey` with `pad` zero voxels around it,
+    /// borrowed or copied (see [`LevelBox`]). `None` when the ROI is empty or `levels` does
+    /// not match `dims`.
+    pub(crate) fn new(grey: &'a GreyImage, pad: usize) -> Option<Self> {
         let [nx, ny, nz] = grey.dims;
         if nx.checked_mul(ny).and_then(|s| s.checked_mul(nz)) != Some(grey.levels.len()) {
             return None;
         }
         // Bounding box and the levels present, in one pass over the slices in parallel (a box
-        // and a bit set of levels per slice, then their union).
+        // and a table of the levels seen per thread, then their union). The table takes plain
+        // stores (no read-modify-write chain on a shared word), and a row's extent is found
+        // from its ends.
         let plane = nx * ny;
-        let words = (usize::from(u16::MAX) + 1) / 64;
-        let scans: Vec<SliceScan> = grey.levels[..plane * nz]
+        let table = usize::from(u16::MAX) + 1;
+        let empty = || (vec![false; table], [usize::MAX; 3], [0usize; 3]);
+        let (seen, lo, hi) = grey.levels[..plane * nz]
             .par_chunks(plane.max(1))
             .enumerate()
-            .map(|(z, slice)| {
-                let mut present = vec![0u64; words];
-                let (mut lo, mut hi) = ([usize::MAX; 3], [0usize; 3]);
+            .fold(empty, |(mut seen, mut lo, mut hi), (z, slice)| {
                 for (y, row) in slice.chunks_exact(nx.max(1)).enumerate() {
-                    let (mut first, mut last) = (usize::MAX, 0);
-                    for (x, &l) in row.iter().enumerate() {
-                        if l != 0 {
-                            present[usize::from(l) / 64] |= 1 << (l % 64);
-                            first = first.min(x);
-                            last = x;
-                        }
+                    let Some(first) = row.iter().position(|&l| l != 0) else {
+                        continue;
+                    };
+                    let last = row.iter().rposition(|&l| l != 0).unwrap_or(first);
+                    for &l in &row[first..=last] {
+                        seen[usize::from(l)] = true;
                     }
-                    if first != usize::MAX {
-                        lo = [lo[0].min(first), lo[1].min(y), z];
-                        hi = [hi[0].max(last), hi[1].max(y), z];
-                    }
+                    lo = [lo[0].min(first), lo[1].min(y), lo[2].min(z)];
+                    hi = [hi[0].max(last), hi[1].max(y), hi[2].max(z)];
                 }
-                (present, (lo[0] != usize::MAX).then_some((lo, hi)))
+                (seen, lo, hi)
             })
-            .collect();
-        let mut present = vec![0u64; words];
-        let (mut lo, mut hi) = ([usize::MAX; 3], [0usize; 3]);
-        for (p, b) in &scans {
-            for (w, &bits) in present.iter_mut().zip(p) {
-                *w |= bits;
-            }
-            if let Some((l, h)) = b {
-                lo = [0, 1, 2].map(|i| lo[i].min(l[i]));
-                hi = [0, 1, 2].map(|i| hi[i].max(h[i]));
-            }
-        }
+            .reduce(empty, |(mut seen, lo, hi), (other, l, h)| {
+                for (w, &x) in seen.iter_mut().zip(&other) {
+                    *w |= x;
+                }
+                (
+                    seen,
+                    [0, 1, 2].map(|i| lo[i].min(l[i])),
+                    [0, 1, 2].map(|i| hi[i].max(h[i])),
+                )
+            });
         if lo[0] == usize::MAX {
             return None;
         }
-        let mut compact = vec![0u16; usize::from(u16::MAX) + 1];
+        let mut compact = vec![0u16; table];
         let mut levels = Vec::new();
-        for l in 1..compact.len() {
-            if present[l / 64] & (1 << (l % 64)) != 0 {
+        for l in 1..table {
+            if seen[l] {
                 levels.push(l as u16);
                 compact[l] = levels.len() as u16;
             }
         }
+        // Levels 1..=K all present: the compact index is the level itself, and the copy needs
+        // no lookup, or no copy at all when the padding fits inside the image.
+        let identity = levels
+            .last()
+            .is_some_and(|&l| usize::from(l) == levels.len());
         let inner = [hi[0] - lo[0] + 1, hi[1] - lo[1] + 1, hi[2] - lo[2] + 1];
+        if identity && (0..3).all(|a| lo[a] >= pad && hi[a] + pad < grey.dims[a]) {
+            let slice_voxels = (lo[2]..=hi[2])
+                .into_par_iter()
+                .map(|z| {
+                    (lo[1]..=hi[1])
+                        .map(|y| {
+                            let row = &grey.levels[lo[0] + nx * (y + ny * z)..][..inner[0]];
+                            row.iter().map(|&l| u64::from(l != 0)).sum::<u64>()
+                        })
+                        .sum()
+                })
+                .collect();
+            return Some(Self {
+                data: Cow::Borrowed(&grey.levels),
+                dims: grey.dims,
+                inner,
+                origin: lo,
+                max_level: grey.n_levels.max(levels.len() as u16),
+                n_levels: grey.n_levels,
+                levels,
+                slice_voxels,
+            });
+        }
         let dims = inner.map(|n| n + 2 * pad);
         let mut data = vec![0u16; dims[0] * dims[1] * dims[2]];
         let mut slice_voxels = vec![0u64; inner[2]];
@@ -104,22 +134,29 @@ impl LevelBox {
             .zip(slice_voxels.par_iter_mut())
             .enumerate()
             .for_each(|(zi, (out, count))| {
+                let mut inside = 0u64;
                 for yi in 0..inner[1] {
                     let src =
                         &grey.levels[lo[0] + nx * (lo[1] + yi + ny * (lo[2] + zi))..][..inner[0]];
                     let start = pad + dims[0] * (pad + yi);
-                    for (d, &l) in out[start..start + inner[0]].iter_mut().zip(src) {
-                        *d = compact[usize::from(l)];
-                        *count += u64::from(l != 0);
+                    let out = &mut out[start..start + inner[0]];
+                    if identity {
+                        out.copy_from_slice(src);
+                    } else {
+                        for (d, &l) in out.iter_mut().zip(src) {
+                            *d = compact[usize::from(l)];
+                        }
                     }
+                    inside += src.iter().map(|&l| u64::from(l != 0)).sum::<u64>();
                 }
+                *count = inside;
             });
         let highest = levels.last().copied().unwrap_or(0);
         Some(Self {
-            data,
+            data: Cow::Owned(data),
             dims,
             inner,
-            pad,
+            origin: [pad; 3],
             max_level: grey.n_levels.max(highest),
             n_levels: grey.n_levels,
             levels,
@@ -139,7 +176,7 @@ impl LevelBox {
 
     /// Flat index of the first voxel of bounding-box row `y` in bounding-box slice `z`.
     pub(crate) fn row_start(&self, y: usize, z: usize) -> usize {
-        self.index(self.pad, self.pad + y, self.pad + z)
+        self.index(self.origin[0], self.origin[1] + y, self.origin[2] + z)
     }
 
     /// Flat offset of the displacement `d` (in voxels) in the padded box.
@@ -460,6 +497,40 @@ mod tests {
     }
 
     #[test]
+    fn level_box_borrows_a_grey_image_with_room_for_the_padding() {
+        // 4 x 4 x 3 image, levels 1 and 2 (all of 1..=K) in the middle 2 x 2 of slice 1: one
+        // zero voxel on every side.
+        let mut levels = vec![0u16; 48];
+        for (i, l) in [(21, 1), (22, 2), (25, 2), (26, 1)] {
+            levels[i] = l;
+        }
+        let grey = GreyImage {
+            dims: [4, 4, 3],
+            levels,
+            n_levels: 2,
+        };
+        let b = LevelBox::new(&grey, 1).unwrap();
+        assert!(matches!(b.data, Cow::Borrowed(_)));
+        assert_eq!(
+            (b.inner, b.origin, b.dims),
+            ([2, 2, 1], [1, 1, 1], [4, 4, 3])
+        );
+        assert_eq!(b.slice_voxels, vec![4]);
+        assert_eq!(&b.data[b.row_start(1, 0)..][..2], &[2, 1]);
+        // A padding of 2 does not fit: a copy, with the same matrices.
+        let copy = LevelBox::new(&grey, 2).unwrap();
+        assert!(matches!(copy.data, Cow::Owned(_)));
+        assert_eq!(copy.origin, [2, 2, 2]);
+        assert_eq!(
+            count_volume(&b, 1, &DIRECTIONS_3D),
+            count_volume(&copy, 1, &DIRECTIONS_3D)
+        );
+        // Along x, (1, 2) once and (2, 1) once.
+        let x = &count_volume(&b, 1, &DIRECTIONS_3D)[0];
+        assert_eq!((x[3 + 2], x[2 * 3 + 1]), (1, 1));
+    }
+
+    #[test]
     fn level_box_rejects_empty_or_inconsistent_input() {
         assert!(
             LevelBox::new(
@@ -618,7 +689,8 @@ mod tests {
 
     #[test]
     fn phantom_2d_matrices_match_the_manual() {
-        let b = LevelBox::new(&phantom_grey(), 1).unwrap();
+        let grey = phantom_grey();
+        let b = LevelBox::new(&grey, 1).unwrap();
         assert_eq!(b.levels, vec![1, 3, 4, 6]);
         assert_eq!(manual::SLICE_DIRECTION.len(), 16);
         for &((d, z), expected) in manual::SLICE_DIRECTION {

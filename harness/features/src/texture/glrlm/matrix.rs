@@ -95,7 +95,7 @@ impl RunHistogram {
     ) {
         let nx = b.inner[0];
         let offset = b.offset(d);
-        let slice_start = b.index(0, 0, b.pad + z);
+        let slice_start = b.index(0, 0, b.origin[2] + z);
         // Offset of the predecessor within the padded slice layout.
         let local = d[0] + b.dims[0] as isize * d[1];
         for y in 0..b.inner[1] {
@@ -635,7 +635,8 @@ mod tests {
 
     #[test]
     fn phantom_2d_matrices_match_the_manual() {
-        let b = LevelBox::new(&crate::testutil::phantom().grey, 1).unwrap();
+        let phantom = crate::testutil::phantom();
+        let b = LevelBox::new(&phantom.grey, 1).unwrap();
         let nr = max_run(&b);
         assert_eq!(manual::SLICE_DIRECTION.len(), 16);
         for &((d, z), expected) in manual::SLICE_DIRECTION {
