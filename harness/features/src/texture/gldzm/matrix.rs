@@ -17,8 +17,8 @@ use radcheck_process::GreyImage;
 use rayon::prelude::*;
 
 use crate::texture::glszm::zones::{
-    BoundingBox, Connectivity, Workspace, ZoneMatrix, bounding_box, consistent, count_voxels,
-    count_zones_volumetric, label_zones, pad,
+    BoundingBox, Connectivity, Workspace, ZoneMatrix, ZoneValue, bounding_box, consistent,
+    count_voxels, count_zones_volumetric, label_zones, pad,
 };
 
 /// Distance of ROI voxels before the sweeps: larger than any city-block distance in an image,
@@ -69,8 +69,7 @@ impl GldzmMatrix {
         let levels = pad(grey.dims, &bb, z_range, true, |i| grey.levels[i]);
         counts.merge(&count_zones_volumetric(
             &levels,
-            |v| distance.data[v],
-            |_, d| d,
+            ZoneValue::Distance(&distance.data),
         ));
         Self { counts }
     }
@@ -117,8 +116,8 @@ impl GldzmMatrix {
             &levels,
             Connectivity::InPlane,
             work,
-            |v| distance.data[v],
-            |level, _, d| counts.add(level, d, 1),
+            ZoneValue::Distance(&distance.data),
+            |level, d| counts.add(level, d, 1),
         );
         Some(Self { counts })
     }

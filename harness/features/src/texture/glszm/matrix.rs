@@ -4,7 +4,7 @@ use radcheck_process::GreyImage;
 use rayon::prelude::*;
 
 use super::zones::{
-    Connectivity, Workspace, ZoneMatrix, bounding_box, consistent, count_voxels,
+    Connectivity, Workspace, ZoneMatrix, ZoneValue, bounding_box, consistent, count_voxels,
     count_zones_volumetric, label_zones, pad,
 };
 
@@ -40,7 +40,7 @@ impl GlszmMatrix {
         let n_voxels = count_voxels(grey, z_range.clone());
         let levels = pad(grey.dims, &bb, z_range, true, |i| grey.levels[i]);
         let mut counts = ZoneMatrix::new(n_voxels);
-        counts.merge(&count_zones_volumetric(&levels, |_| 0, |size, _| size));
+        counts.merge(&count_zones_volumetric(&levels, ZoneValue::Size));
         Self { counts }
     }
 
@@ -66,8 +66,8 @@ impl GlszmMatrix {
                     &levels,
                     Connectivity::InPlane,
                     work,
-                    |_| 0,
-                    |level, size, _| counts.add(level, size, 1),
+                    ZoneValue::Size,
+                    |level, size| counts.add(level, size, 1),
                 );
                 Some(Self { counts })
             })

@@ -8,7 +8,9 @@
 //! Labelling is a union-find over the voxels of the ROI bounding box, copied with a one-voxel
 //! ring of zeros around it (grey level 0 = outside the intensity mask) so that no neighbour
 //! test needs a bounds check: one raster pass joins each voxel to its visited neighbours of
-//! the same grey level, a second numbers the zones. No recursion, no per-voxel allocation.
+//! the same grey level, a second points every voxel at its zone's root and gathers the zone's
+//! value (size or smallest distance) in the root's entry. No recursion, no per-voxel
+//! allocation, no list of zones: the roots are counted straight into the matrix.
 
 use radcheck_process::GreyImage;
 use rayon::prelude::*;
@@ -208,67 +210,122 @@ pub(crate) enum Connectivity {
     Volumetric,
 }
 
-/// Marks a union-find entry that has been replaced by a zone number in the final pass.
-const ZONE: u32 = 1 << 31;
+/// After labelling, flags the `parent` entry of a zone's voxel other than its root: the rest
+/// of the entry is the root's index. With [`ROOT`], it marks a root whose zone reaches a slab
+/// cut (see [`count_zones_volumetric`]).
+const RESOLVED: u32 = 1 << 31;
 
-/// Largest padded buffer [`label_zones`] handles: voxel indices must stay below [`ZONE`].
-pub(crate) const MAX_VOXELS: usize = ZONE as usize;
+/// After labelling, flags the `parent` entry of a zone's root (its first voxel in scan order):
+/// the rest of the entry is the zone's value ([`ZoneValue`]).
+const ROOT: u32 = 1 << 30;
+
+/// Largest padded buffer [`label_zones`] handles: voxel indices and zone sizes must stay
+/// below [`ROOT`].
+pub(crate) const MAX_VOXELS: usize = ROOT as usize;
+
+/// The value of a zone that the matrices count: its size (GLSZM) or the smallest distance of
+/// its voxels to the ROI edge (GLDZM).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ZoneValue<'a> {
+    /// Number of voxels.
+    Size,
+    /// Smallest of `distances[v]` over the zone's voxels `v` (same layout as the levels;
+    /// values below [`ROOT`]).
+    Distance(&'a [u32]),
+}
+
+impl<'a> ZoneValue<'a> {
+    /// The value of voxel `v` alone.
+    #[inline(always)]
+    fn of(self, v: usize) -> u32 {
+        match self {
+            Self::Size => 1,
+            Self::Distance(d) => d[v],
+        }
+    }
+
+    /// The value of two parts of a zone together.
+    #[inline(always)]
+    fn join(self, a: u32, b: u32) -> u32 {
+        match self {
+            Self::Size => a + b,
+            Self::Distance(_) => a.min(b),
+        }
+    }
+
+    /// The same value for a buffer whose voxel `v` is voxel `offset + v` of this one.
+    fn shifted(self, offset: usize) -> ZoneValue<'a> {
+        match self {
+            Self::Size => Self::Size,
+            Self::Distance(d) => Self::Distance(&d[offset.min(d.len())..]),
+        }
+    }
+}
 
 /// Working space of [`label_zones`], reusable between calls so repeated labelling (one call
 /// per slice) does not reallocate.
 #[derive(Debug, Default)]
 pub(crate) struct Workspace {
     /// Union-find parent of each voxel of the padded buffer; roots are their own parent and
-    /// every parent has a smaller index than its child.
+    /// every parent has a smaller index than its child. After labelling, see [`RESOLVED`]
+    /// and [`ROOT`].
     parent: Vec<u32>,
-    /// Per zone, in scan order of its first voxel: grey level, size, smallest distance.
-    zones: Vec<(u16, u32, u32)>,
-    /// Per voxel of the current row: which visited neighbours share its grey level (bit mask).
+    /// Per voxel of the current row: which visited neighbours share its grey level (bit mask;
+    /// bit [`LEFT_BIT`]: the voxel before).
     matches: Vec<u16>,
+    /// The voxels of the current row with a bit in `matches`.
+    todo: Vec<u32>,
 }
+
+/// Bit of `Workspace::matches` for the voxel before (x - 1); bits 0-11 are the other visited
+/// neighbours.
+const LEFT_BIT: u32 = 12;
+
+/// [`LEFT_BIT`] as a mask.
+const LEFT: u16 = 1 << LEFT_BIT;
 
 /// Finds the zones of `levels` (a padded buffer from [`pad`]: grey level per voxel, 0 outside
 /// the intensity mask and on the ring) linked with `connectivity`, and calls
-/// `emit(grey level, size, distance)` once per zone, in scan order of the zone's first voxel.
-/// `distance(index)` is each voxel's distance to the ROI edge (GLDZM, same padded layout); the
-/// GLSZM passes a constant. A zone's distance is the smallest of its voxels'. Buffers of
-/// [`MAX_VOXELS`] or more voxels give no zone.
+/// `emit(grey level, value)` once per zone, in scan order of the zone's first voxel, with the
+/// zone's [`ZoneValue`]. Buffers of [`MAX_VOXELS`] or more voxels give no zone.
 ///
 /// Union-find over voxels in one raster pass: each voxel is joined to the already-visited
 /// neighbours with its grey level (4 in-plane and 9 in the slice before, for 26-connectedness;
 /// 4 in-plane for 8-connectedness). A voxel continuing a run along x shares the neighbours of
 /// the voxel before it except the leading ones (x + 1), so only those are tested. The ring
-/// keeps every neighbour index inside the buffer. A second pass numbers zones and sums sizes
-/// and distances.
+/// keeps every neighbour index inside the buffer. A second pass points every voxel at its
+/// root and gathers the zone's value there; a third emits the roots.
 pub(crate) fn label_zones(
     levels: &Padded<u16>,
     connectivity: Connectivity,
     work: &mut Workspace,
-    distance: impl Fn(usize) -> u32,
-    mut emit: impl FnMut(u16, u32, u32),
+    value: ZoneValue<'_>,
+    mut emit: impl FnMut(u16, u32),
 ) {
-    if label(levels, connectivity, work, distance) {
-        for &(level, size, d) in work.zones.iter() {
-            emit(level, size, d);
+    if let Some(first) = label(levels, connectivity, work, value) {
+        for (&level, &p) in levels.data[first..].iter().zip(&work.parent[first..]) {
+            if p & (ROOT | RESOLVED) == ROOT {
+                emit(level, p & !ROOT);
+            }
         }
     }
 }
 
-/// The labelling of [`label_zones`]: leaves the zones in `work.zones` and, for every voxel of a
-/// zone, its zone number (flagged with [`ZONE`]) in `work.parent`. `false` when the buffer is
+/// The labelling of [`label_zones`]: leaves in `work.parent`, for every voxel of a zone, its
+/// root's index (flagged with [`RESOLVED`]) or, at the root, the zone's value (flagged with
+/// [`ROOT`]). Returns the first voxel that can belong to a zone, or `None` when the buffer is
 /// too small or too large to hold zones.
 fn label(
     levels: &Padded<u16>,
     connectivity: Connectivity,
     work: &mut Workspace,
-    distance: impl Fn(usize) -> u32,
-) -> bool {
+    value: ZoneValue<'_>,
+) -> Option<usize> {
     let [px, py, pz] = levels.dims;
     let levels = &levels.data[..];
     let volumetric = connectivity == Connectivity::Volumetric;
-    work.zones.clear();
     if levels.len() >= MAX_VOXELS || px < 3 || py < 3 || (volumetric && pz < 3) {
-        return false;
+        return None;
     }
     let (w, s) = (px as isize, (px * py) as isize);
     // Visited neighbours other than x - 1: the row before, then (3D) the 3 x 3 rows before.
@@ -297,8 +354,8 @@ fn label(
     };
     let Workspace {
         parent,
-        zones,
         matches,
+        todo,
     } = work;
     parent.clear();
     parent.resize(levels.len(), 0);
@@ -307,6 +364,8 @@ fn label(
     // the union loop below visits only the neighbours that match.
     matches.clear();
     matches.resize(px, 0);
+    todo.clear();
+    todo.resize(px, 0);
     let leading_bits: u16 = if volumetric { 0b1001_0010_0100 } else { 0b100 };
     let rows = if volumetric { 1..pz - 1 } else { 0..pz };
     for z in rows {
@@ -323,16 +382,33 @@ fn label(
                     *b |= u16::from(c == o) << k;
                 }
             }
-            for (v, &row_bits) in (row..).zip(&matches[..]).take(px - 1).skip(1) {
-                let level = levels[v];
-                if level == 0 {
-                    continue;
-                }
-                let mut bits = if levels[v - 1] == level {
+            // LEFT: the voxel before has the same level; voxels outside the mask get no bit.
+            let before = &levels[interior.start - 1..interior.end - 1];
+            for ((b, &c), &o) in bits.iter_mut().zip(cur).zip(before) {
+                let inside = u16::from(c != 0).wrapping_neg();
+                *b = (*b | (u16::from(c == o) << LEFT_BIT)) & inside;
+            }
+            // Every voxel of the row its own root, then only the voxels with a matching
+            // neighbour visited, in increasing x (listed without branches).
+            for (p, v) in parent[interior.clone()]
+                .iter_mut()
+                .zip(interior.start as u32..)
+            {
+                *p = v;
+            }
+            let mut n = 0;
+            for (x, &b) in bits.iter().enumerate() {
+                todo[n] = x as u32;
+                n += usize::from(b != 0);
+            }
+            for &x in &todo[..n] {
+                let x = x as usize;
+                let v = interior.start + x;
+                let row_bits = bits[x];
+                let mut bits = if row_bits & LEFT != 0 {
                     parent[v] = parent[v - 1];
                     row_bits & leading_bits
                 } else {
-                    parent[v] = v as u32;
                     row_bits
                 };
                 if bits == 0 {
@@ -356,62 +432,57 @@ fn label(
             }
         }
     }
-    // Number zones in scan order. Visiting voxels in increasing order, a voxel's parent has
-    // already been replaced by its zone number (flagged with ZONE), unless the voxel is a root.
-    zones.clear();
+    // Point every voxel at its root and gather the zone's value there. Visiting voxels in
+    // increasing order, a voxel's parent (a smaller index) has already been resolved: it holds
+    // the root (RESOLVED) or is the root (ROOT).
     for v in first..levels.len() {
-        let level = levels[v];
-        if level == 0 {
+        if levels[v] == 0 {
             continue;
         }
-        let p = parent[v];
-        let zone = if p == v as u32 {
-            zones.push((level, 0, u32::MAX));
-            (zones.len() - 1) as u32
-        } else {
-            parent[p as usize] & !ZONE
-        };
-        parent[v] = zone | ZONE;
-        if let Some(z) = zones.get_mut(zone as usize) {
-            z.1 += 1;
-            z.2 = z.2.min(distance(v));
+        let p = parent[v] as usize;
+        if p == v {
+            parent[v] = ROOT | value.of(v);
+            continue;
         }
+        let q = parent[p];
+        let root = if q & ROOT != 0 {
+            p
+        } else {
+            (q & !RESOLVED) as usize
+        };
+        parent[v] = RESOLVED | root as u32;
+        let r = parent[root] & !ROOT;
+        parent[root] = ROOT | value.join(r, value.of(v));
     }
-    true
+    Some(first)
 }
 
 /// The zones of a padded buffer (26-connectivity, as [`label_zones`] with
-/// [`Connectivity::Volumetric`]) counted into a [`ZoneMatrix`] by grey level and
-/// `property(size, distance)` (its `N_v` is 0: the caller knows it), labelled in parallel: the
-/// slices are cut into slabs, each slab labelled and counted on its own (rayon), except the zones
-/// that reach a cut, which are joined across it by a union-find and counted last. The matrix is
-/// that of [`label_zones`] whatever the number of threads (a matrix counts zones: their order
-/// does not matter).
-pub(crate) fn count_zones_volumetric(
-    levels: &Padded<u16>,
-    distance: impl Fn(usize) -> u32 + Sync,
-    property: impl Fn(u32, u32) -> u32 + Sync,
-) -> ZoneMatrix {
+/// [`Connectivity::Volumetric`]) counted into a [`ZoneMatrix`] by grey level and [`ZoneValue`]
+/// (its `N_v` is 0: the caller knows it), labelled in parallel: the slices are cut into slabs,
+/// each slab labelled and counted on its own (rayon), except the zones that reach a cut, which
+/// are joined across it by a union-find and counted last. The matrix is that of
+/// [`label_zones`] whatever the number of threads (a matrix counts zones: their order does not
+/// matter).
+pub(crate) fn count_zones_volumetric(levels: &Padded<u16>, value: ZoneValue<'_>) -> ZoneMatrix {
     let [px, py, pz] = levels.dims;
     let plane = px * py;
     let interior = pz.saturating_sub(2);
-    // Slabs of at least 8 slices, about four per thread; one thread labels the whole buffer.
+    // Slabs of at least 8 slices, one per thread: every cut costs a pass over the zones of its
+    // two slices and a serial join (on 2 threads at 128^3, 8 slabs took 24 % longer than 2);
+    // one thread labels the whole buffer.
     let threads = rayon::current_num_threads();
     let slabs = if threads > 1 {
-        (threads * 4).min(interior / 8).max(1)
+        threads.min(interior / 8).max(1)
     } else {
         1
     };
     let mut counts = ZoneMatrix::new(0);
     if slabs == 1 || levels.data.len() >= MAX_VOXELS || px < 3 || py < 3 {
         let mut work = Workspace::default();
-        label_zones(
-            levels,
-            Connectivity::Volumetric,
-            &mut work,
-            distance,
-            |level, size, d| counts.add(level, property(size, d), 1),
-        );
+        if let Some(start) = label(levels, Connectivity::Volumetric, &mut work, value) {
+            count_roots(&levels.data[start..], &work.parent[start..], &mut counts);
+        }
         return counts;
     }
     // Slab k holds the padded buffer's slices bounds[k]..bounds[k + 1] (interior: 1..pz - 1).
@@ -419,8 +490,8 @@ pub(crate) fn count_zones_volumetric(
     struct Slab {
         /// The zones that do not reach a cut, counted.
         counts: ZoneMatrix,
-        /// The zones that reach the slab's first or last slice.
-        open: Vec<(u16, u32, u32)>,
+        /// The zones that reach the slab's first or last slice: (grey level, value).
+        open: Vec<(u16, u32)>,
         /// Position in `open` of the zone of each voxel of the slab's first and last slice
         /// (`u32::MAX`: none).
         first: Vec<u32>,
@@ -438,49 +509,67 @@ pub(crate) fn count_zones_volumetric(
                 data,
                 dims: [px, py, z1 - z0 + 2],
             };
-            let offset = (z0 - 1) * plane;
             let mut work = Workspace::default();
-            label(&sub, Connectivity::Volumetric, &mut work, |v| {
-                distance(offset + v)
-            });
-            let zone_of = |slice: usize| -> Vec<u32> {
+            let Some(start) = label(
+                &sub,
+                Connectivity::Volumetric,
+                &mut work,
+                value.shifted((z0 - 1) * plane),
+            ) else {
+                return Slab {
+                    counts: ZoneMatrix::new(0),
+                    open: Vec::new(),
+                    first: Vec::new(),
+                    last: Vec::new(),
+                };
+            };
+            let parent = &mut work.parent;
+            let root_of = |parent: &[u32], slice: usize| -> Vec<u32> {
                 (slice * plane..(slice + 1) * plane)
-                    .map(|v| {
-                        if sub.data[v] == 0 {
-                            u32::MAX
-                        } else {
-                            work.parent[v] & !ZONE
-                        }
+                    .map(|v| match parent[v] {
+                        _ if sub.data[v] == 0 => u32::MAX,
+                        p if p & RESOLVED != 0 => p & !RESOLVED,
+                        _ => v as u32,
                     })
                     .collect()
             };
             let (mut first, mut last) = (
-                if k > 0 { zone_of(1) } else { Vec::new() },
+                if k > 0 {
+                    root_of(parent, 1)
+                } else {
+                    Vec::new()
+                },
                 if k + 1 < slabs {
-                    zone_of(z1 - z0)
+                    root_of(parent, z1 - z0)
                 } else {
                     Vec::new()
                 },
             );
-            // Position in `open` of each local zone that reaches a cut (u32::MAX: none yet).
-            let mut position = vec![u32::MAX; work.zones.len()];
-            let mut open = Vec::new();
-            for z in first.iter_mut().chain(last.iter_mut()) {
-                if *z != u32::MAX {
-                    let p = &mut position[*z as usize];
-                    if *p == u32::MAX {
-                        *p = open.len() as u32;
-                        open.push(work.zones[*z as usize]);
-                    }
-                    *z = *p;
+            // The roots of the zones that reach a cut, ascending; their entries flagged open.
+            let mut roots: Vec<u32> = first
+                .iter()
+                .chain(&last)
+                .copied()
+                .filter(|&r| r != u32::MAX)
+                .collect();
+            roots.sort_unstable();
+            roots.dedup();
+            let open = roots
+                .iter()
+                .map(|&r| {
+                    let p = &mut parent[r as usize];
+                    let zone = (sub.data[r as usize], *p & !ROOT);
+                    *p |= RESOLVED;
+                    zone
+                })
+                .collect();
+            for r in first.iter_mut().chain(last.iter_mut()) {
+                if *r != u32::MAX {
+                    *r = roots.binary_search(r).map_or(u32::MAX, |i| i as u32);
                 }
             }
             let mut counts = ZoneMatrix::new(0);
-            for (&zone, &p) in work.zones.iter().zip(&position) {
-                if p == u32::MAX {
-                    counts.add(zone.0, property(zone.1, zone.2), 1);
-                }
-            }
+            count_roots(&sub.data[start..], &parent[start..], &mut counts);
             Slab {
                 counts,
                 open,
@@ -492,7 +581,7 @@ pub(crate) fn count_zones_volumetric(
     // The open zones of all slabs numbered one after the other (slab k's from offset[k]);
     // union across each cut.
     let mut offset = Vec::with_capacity(slabs);
-    let mut open: Vec<(u16, u32, u32)> = Vec::new();
+    let mut open: Vec<(u16, u32)> = Vec::new();
     for s in &labelled {
         offset.push(open.len() as u32);
         open.extend_from_slice(&s.open);
@@ -524,26 +613,61 @@ pub(crate) fn count_zones_volumetric(
             }
         }
     }
-    // Sizes and smallest distances gathered at each root.
+    // Values gathered at each root.
     for z in 0..open.len() as u32 {
         let root = find(&mut parent, z);
         if root != z {
-            let (_, size, d) = open[z as usize];
+            let v = open[z as usize].1;
             let r = &mut open[root as usize];
-            r.1 += size;
-            r.2 = r.2.min(d);
+            r.1 = value.join(r.1, v);
         }
     }
     for z in 0..open.len() as u32 {
         if parent[z as usize] == z {
-            let (level, size, d) = open[z as usize];
-            counts.add(level, property(size, d), 1);
+            let (level, v) = open[z as usize];
+            counts.add(level, v, 1);
         }
     }
     for s in &labelled {
         counts.merge(&s.counts);
     }
     counts
+}
+
+/// Counts the zones whose roots (entries flagged [`ROOT`] and not [`RESOLVED`]) are among
+/// `parent` (labelled voxels, grey levels in `levels`) into `counts` by grey level and value.
+///
+/// Most zones are small: their counts go to a dense table by grey level and value without a
+/// branch on whether a voxel is a root (a non-root counts into a slot that is dropped), and
+/// only values beyond the table take [`ZoneMatrix::add`] one by one.
+fn count_roots(levels: &[u16], parent: &[u32], counts: &mut ZoneMatrix) {
+    /// Values `0..WIDTH` go to the table.
+    const WIDTH: usize = 64;
+    let top = levels.iter().copied().max().map_or(0, usize::from);
+    if (top + 1) * WIDTH > 1 << 20 {
+        for (&level, &p) in levels.iter().zip(parent) {
+            if p & (ROOT | RESOLVED) == ROOT {
+                counts.add(level, p & !ROOT, 1);
+            }
+        }
+        return;
+    }
+    let mut table = vec![0u64; (top + 1) * WIDTH];
+    for (&level, &p) in levels.iter().zip(parent) {
+        let root = p & (ROOT | RESOLVED) == ROOT;
+        let v = (p & !ROOT) as usize;
+        if root && v >= WIDTH {
+            counts.add(level, v as u32, 1);
+        } else {
+            // Slot 0 (level 0, value 0) collects the voxels that are not roots.
+            table[usize::from(root) * (usize::from(level) * WIDTH + v.min(WIDTH - 1))] += 1;
+        }
+    }
+    for (level, row) in table.chunks_exact(WIDTH).enumerate().skip(1) {
+        for (v, &c) in row.iter().enumerate() {
+            counts.add(level as u16, v as u32, c);
+        }
+    }
 }
 
 /// Root of `x`, halving the path on the way.
@@ -638,13 +762,9 @@ mod tests {
                 connectivity == Connectivity::Volumetric,
                 |i| levels[i],
             );
-            label_zones(
-                &padded,
-                connectivity,
-                &mut work,
-                |_| 0,
-                |l, s, _| out.push((l, s)),
-            );
+            label_zones(&padded, connectivity, &mut work, ZoneValue::Size, |l, s| {
+                out.push((l, s))
+            });
         }
         out
     }
@@ -734,27 +854,48 @@ mod tests {
         );
     }
 
-    /// Zones `(level, size, distance)` of a whole 3D image by the slab-parallel labelling on
-    /// `threads` threads, sorted.
-    fn zones_parallel(levels: &[u16], dims: [usize; 3], threads: usize) -> Vec<(u16, u32, u32)> {
+    /// A distance per voxel of the padded buffer of `dims` that differs from voxel to voxel
+    /// (the smallest of a merged zone must win), at least 1 as distances to the ROI edge are.
+    fn distances(dims: [usize; 3]) -> Vec<u32> {
+        (0..(dims[0] + 2) * (dims[1] + 2) * (dims[2] + 2))
+            .map(|v| (v % 97) as u32 + 1)
+            .collect()
+    }
+
+    /// Zones `(level, value)` of a whole 3D image, sorted: by the slab-parallel labelling on
+    /// `threads` threads (`Some`) or by [`label_zones`] (`None`).
+    fn zones_3d(
+        levels: &[u16],
+        dims: [usize; 3],
+        threads: Option<usize>,
+        value: ZoneValue<'_>,
+    ) -> Vec<(u16, u32)> {
         let bb = BoundingBox {
             lo: [0; 3],
             hi: dims,
         };
         let padded = pad(dims, &bb, 0..dims[2], true, |i| levels[i]);
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        // A distance that differs per voxel: the smallest of a merged zone must win. Each zone is
-        // counted by (size, distance) packed into the property.
-        let m = pool.install(|| {
-            count_zones_volumetric(&padded, |v| (v % 97) as u32, |size, d| size * 100 + d)
-        });
-        let mut out: Vec<(u16, u32, u32)> = m
-            .entries()
-            .flat_map(|(l, p, c)| std::iter::repeat_n((l, p / 100, p % 100), c as usize))
-            .collect();
+        let mut out = Vec::new();
+        match threads {
+            Some(threads) => {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let m = pool.install(|| count_zones_volumetric(&padded, value));
+                out.extend(
+                    m.entries()
+                        .flat_map(|(l, v, c)| std::iter::repeat_n((l, v), c as usize)),
+                );
+            }
+            None => label_zones(
+                &padded,
+                Connectivity::Volumetric,
+                &mut Workspace::default(),
+                value,
+                |l, v| out.push((l, v)),
+            ),
+        }
         out.sort_unstable();
         out
     }
@@ -772,21 +913,17 @@ mod tests {
                 (Just([x, y, z]), proptest::collection::vec(0u16..=2, x * y * z))
             })
         ) {
-            // The serial labelling of the whole buffer.
-            let bb = BoundingBox { lo: [0; 3], hi: dims };
-            let padded = pad(dims, &bb, 0..dims[2], true, |i| levels[i]);
-            let mut serial = Vec::new();
-            label_zones(
-                &padded,
-                Connectivity::Volumetric,
-                &mut Workspace::default(),
-                |v| (v % 97) as u32,
-                |l, s, d| serial.push((l, s, d)),
-            );
-            serial.sort_unstable();
-            prop_assert_eq!(&zones_parallel(&levels, dims, 1), &serial);
-            prop_assert_eq!(&zones_parallel(&levels, dims, 2), &serial);
-            prop_assert_eq!(&zones_parallel(&levels, dims, 5), &serial);
+            let d = distances(dims);
+            for value in [ZoneValue::Size, ZoneValue::Distance(&d)] {
+                let serial = zones_3d(&levels, dims, None, value);
+                for threads in [1, 2, 5] {
+                    prop_assert_eq!(&zones_3d(&levels, dims, Some(threads), value), &serial);
+                }
+            }
+            // The sizes are those of a flood fill.
+            let mut filled = flood_fill(&levels, dims, Connectivity::Volumetric);
+            filled.sort_unstable();
+            prop_assert_eq!(zones_3d(&levels, dims, Some(2), ZoneValue::Size), filled);
         }
     }
 
