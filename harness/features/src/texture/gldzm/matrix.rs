@@ -213,24 +213,29 @@ fn city_block_distance_parallel(d: &mut [u32], row: usize, slice: usize) {
             relax_across(&mut head[r * row..], &done[..row]);
         }
     });
-    // Along z: slice after slice, each slice's rows in parallel.
-    let slices = d.len() / slice;
-    for z in 1..slices {
-        let (done, rest) = d.split_at_mut(z * slice);
-        let prev = &done[(z - 1) * slice..];
-        rest[..slice]
-            .par_chunks_mut(row)
-            .zip(prev.par_chunks(row))
-            .for_each(|(cur, other)| relax_across(cur, other));
+    // Along z: the slices cut into bands of rows, each band through all slices on its own
+    // (one parallel task per band, not one parallel loop per slice).
+    let rows = slice / row;
+    let band = rows.div_ceil(4 * rayon::current_num_threads()).max(1) * row;
+    let mut bands: Vec<Vec<&mut [u32]>> = Vec::new();
+    for s in d.chunks_mut(slice) {
+        for (b, part) in s.chunks_mut(band).enumerate() {
+            if bands.len() <= b {
+                bands.push(Vec::new());
+            }
+            bands[b].push(part);
+        }
     }
-    for z in (0..slices.saturating_sub(1)).rev() {
-        let (head, done) = d.split_at_mut((z + 1) * slice);
-        let next = &done[..slice];
-        head[z * slice..]
-            .par_chunks_mut(row)
-            .zip(next.par_chunks(row))
-            .for_each(|(cur, other)| relax_across(cur, other));
-    }
+    bands.into_par_iter().for_each(|mut parts| {
+        for z in 1..parts.len() {
+            let (done, rest) = parts.split_at_mut(z);
+            relax_across(rest[0], done[z - 1]);
+        }
+        for z in (0..parts.len().saturating_sub(1)).rev() {
+            let (head, done) = parts.split_at_mut(z + 1);
+            relax_across(head[z], done[0]);
+        }
+    });
 }
 
 /// `cur[x] = min(cur[x], other[x] + 1)` for ROI voxels (`cur[x] != 0`).
