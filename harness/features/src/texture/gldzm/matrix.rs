@@ -13,12 +13,14 @@
 //! `k` is in the ROI, so the eroded-count map equals the city-block distance transform, which
 //! two raster sweeps compute exactly (Rosenfeld and Pfaltz).
 
+use std::borrow::Cow;
+
 use radcheck_process::GreyImage;
 use rayon::prelude::*;
 
 use crate::texture::glszm::zones::{
     BoundingBox, Connectivity, Workspace, ZoneMatrix, ZoneValue, bounding_box, consistent,
-    count_voxels, count_zones_volumetric, label_zones, pad,
+    count_voxels, count_zones_volumetric, label_zones, pad, slab_view,
 };
 
 /// Distance of ROI voxels before the sweeps: larger than any city-block distance in an image,
@@ -60,16 +62,31 @@ impl GldzmMatrix {
             return Self::default();
         };
         let z_range = bb.lo[2]..bb.hi[2];
-        let mut distance = pad(grey.dims, &bb, z_range.clone(), true, |i| {
-            if inside(i) { FAR } else { 0 }
-        });
-        let [px, py, _] = distance.dims;
-        city_block_distance_parallel(&mut distance.data, px, px * py);
         let mut counts = ZoneMatrix::new(count_voxels(grey, z_range.clone()));
-        let levels = pad(grey.dims, &bb, z_range, true, |i| grey.levels[i]);
+        // The grey levels in place when the image has room for the ring, else a padded copy;
+        // the distance map in the same layout.
+        let (levels, dims, mut distance) = match slab_view(grey.dims, &bb) {
+            Some((dims, range)) => {
+                let distance = range
+                    .clone()
+                    .into_par_iter()
+                    .map(|i| if inside(i) { FAR } else { 0 })
+                    .collect();
+                (Cow::Borrowed(&grey.levels[range]), dims, distance)
+            }
+            None => {
+                let levels = pad(grey.dims, &bb, z_range.clone(), true, |i| grey.levels[i]);
+                let distance = pad(grey.dims, &bb, z_range, true, |i| {
+                    if inside(i) { FAR } else { 0 }
+                });
+                (Cow::Owned(levels.data), levels.dims, distance.data)
+            }
+        };
+        city_block_distance_parallel(&mut distance, dims[0], dims[0] * dims[1]);
         counts.merge(&count_zones_volumetric(
             &levels,
-            ZoneValue::Distance(&distance.data),
+            dims,
+            ZoneValue::Distance(&distance),
         ));
         Self { counts }
     }

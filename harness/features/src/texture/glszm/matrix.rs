@@ -5,7 +5,7 @@ use rayon::prelude::*;
 
 use super::zones::{
     Connectivity, Workspace, ZoneMatrix, ZoneValue, bounding_box, consistent, count_voxels,
-    count_zones_volumetric, label_zones, pad,
+    count_zones_volumetric, label_zones, pad, slab_view,
 };
 
 /// A grey level size zone matrix: element `s_ij` counts the zones of grey level `i` and size
@@ -38,9 +38,16 @@ impl GlszmMatrix {
         };
         let z_range = bb.lo[2]..bb.hi[2];
         let n_voxels = count_voxels(grey, z_range.clone());
-        let levels = pad(grey.dims, &bb, z_range, true, |i| grey.levels[i]);
         let mut counts = ZoneMatrix::new(n_voxels);
-        counts.merge(&count_zones_volumetric(&levels, ZoneValue::Size));
+        counts.merge(&match slab_view(grey.dims, &bb) {
+            Some((dims, range)) => {
+                count_zones_volumetric(&grey.levels[range], dims, ZoneValue::Size)
+            }
+            None => {
+                let levels = pad(grey.dims, &bb, z_range, true, |i| grey.levels[i]);
+                count_zones_volumetric(&levels.data, levels.dims, ZoneValue::Size)
+            }
+        });
         Self { counts }
     }
 

@@ -136,14 +136,15 @@ impl BoundingBox {
 }
 
 /// Bounding box of the voxels whose flat index satisfies `inside`; `None` when there are none.
+/// Slices in parallel (the union of boxes does not depend on their order).
 pub(crate) fn bounding_box(
     dims: [usize; 3],
-    inside: impl Fn(usize) -> bool,
+    inside: impl Fn(usize) -> bool + Sync,
 ) -> Option<BoundingBox> {
     let [nx, ny, nz] = dims;
-    let mut lo = [usize::MAX; 3];
-    let mut hi = [0usize; 3];
-    for z in 0..nz {
+    let slice_box = |z: usize| -> Option<BoundingBox> {
+        let mut lo = [usize::MAX; 3];
+        let mut hi = [0usize; 3];
         for y in 0..ny {
             let row = nx * (y + ny * z);
             let first = (0..nx).find(|&x| inside(row + x));
@@ -152,12 +153,19 @@ pub(crate) fn bounding_box(
                     .rev()
                     .find(|&x| inside(row + x))
                     .unwrap_or(first);
-                lo = [lo[0].min(first), lo[1].min(y), lo[2].min(z)];
-                hi = [hi[0].max(last + 1), hi[1].max(y + 1), hi[2].max(z + 1)];
+                lo = [lo[0].min(first), lo[1].min(y), z];
+                hi = [hi[0].max(last + 1), hi[1].max(y + 1), z + 1];
             }
         }
-    }
-    (lo[0] != usize::MAX).then_some(BoundingBox { lo, hi })
+        (lo[0] != usize::MAX).then_some(BoundingBox { lo, hi })
+    };
+    (0..nz)
+        .into_par_iter()
+        .filter_map(slice_box)
+        .reduce_with(|a, b| BoundingBox {
+            lo: [0, 1, 2].map(|i| a.lo[i].min(b.lo[i])),
+            hi: [0, 1, 2].map(|i| a.hi[i].max(b.hi[i])),
+        })
 }
 
 /// A copy of part of an image with a one-voxel ring of `T::default()` around it.
@@ -199,6 +207,27 @@ pub(crate) fn pad<T: Copy + Default + Send + Sync>(
             }
         });
     Padded { data, dims }
+}
+
+/// The slices of an image of `dims` that `bb` spans, with one slice on each side, as a buffer
+/// laid out like [`pad`]'s: its dimensions and the range of flat image indices it covers.
+/// `Some` when the image holds a ring of voxels around `bb` (outside the box, so outside the
+/// ROI, as `pad`'s ring is) and the rows and columns beyond the ring add at most a quarter to
+/// each slice: the image's levels can then be labelled in place, without a copy.
+pub(crate) fn slab_view(
+    dims: [usize; 3],
+    bb: &BoundingBox,
+) -> Option<([usize; 3], std::ops::Range<usize>)> {
+    let [nx, ny, nz] = dims;
+    let [bx, by, bz] = bb.size();
+    let ring = (0..3).all(|a| bb.lo[a] >= 1 && bb.hi[a] < dims[a]);
+    (ring && 4 * nx * ny <= 5 * (bx + 2) * (by + 2) && bz + 2 <= nz).then(|| {
+        let plane = nx * ny;
+        (
+            [nx, ny, bz + 2],
+            (bb.lo[2] - 1) * plane..(bb.hi[2] + 1) * plane,
+        )
+    })
 }
 
 /// Which voxels are linked into zones.
@@ -302,8 +331,8 @@ pub(crate) fn label_zones(
     value: ZoneValue<'_>,
     mut emit: impl FnMut(u16, u32),
 ) {
-    if let Some(first) = label(levels, connectivity, work, value) {
-        for (&level, &p) in levels.data[first..].iter().zip(&work.parent[first..]) {
+    if let Some(range) = label(&levels.data, levels.dims, connectivity, work, value, false) {
+        for (&level, &p) in levels.data[range.clone()].iter().zip(&work.parent[range]) {
             if p & (ROOT | RESOLVED) == ROOT {
                 emit(level, p & !ROOT);
             }
@@ -311,18 +340,22 @@ pub(crate) fn label_zones(
     }
 }
 
-/// The labelling of [`label_zones`]: leaves in `work.parent`, for every voxel of a zone, its
+/// The labelling of [`label_zones`] of `levels` (dimensions `dims`, laid out as a padded
+/// buffer: its ring is never labelled): leaves in `work.parent`, for every voxel of a zone, its
 /// root's index (flagged with [`RESOLVED`]) or, at the root, the zone's value (flagged with
-/// [`ROOT`]). Returns the first voxel that can belong to a zone, or `None` when the buffer is
-/// too small or too large to hold zones.
+/// [`ROOT`]). With `cut_before` (3D), the first labelled slice is not linked to the slice
+/// before it, which may hold voxels of another slab. Returns the voxels labelled, or `None`
+/// when the buffer is too small or too large to hold zones.
 fn label(
-    levels: &Padded<u16>,
+    levels: &[u16],
+    dims: [usize; 3],
     connectivity: Connectivity,
     work: &mut Workspace,
     value: ZoneValue<'_>,
-) -> Option<usize> {
-    let [px, py, pz] = levels.dims;
-    let levels = &levels.data[..];
+    cut_before: bool,
+) -> Option<std::ops::Range<usize>> {
+    let [px, py, pz] = dims;
+    let levels = &levels[..px * py * pz];
     let volumetric = connectivity == Connectivity::Volumetric;
     if levels.len() >= MAX_VOXELS || px < 3 || py < 3 || (volumetric && pz < 3) {
         return None;
@@ -368,7 +401,10 @@ fn label(
     todo.resize(px, 0);
     let leading_bits: u16 = if volumetric { 0b1001_0010_0100 } else { 0b100 };
     let rows = if volumetric { 1..pz - 1 } else { 0..pz };
+    let end = rows.end * px * py;
     for z in rows {
+        // In-plane neighbours only in the first slice after a cut.
+        let all = if cut_before && z == 1 { &all[..3] } else { all };
         for y in 1..py - 1 {
             let row = px * (y + py * z);
             let interior = row + 1..row + px - 1;
@@ -435,7 +471,7 @@ fn label(
     // Point every voxel at its root and gather the zone's value there. Visiting voxels in
     // increasing order, a voxel's parent (a smaller index) has already been resolved: it holds
     // the root (RESOLVED) or is the root (ROOT).
-    for v in first..levels.len() {
+    for v in first..end {
         if levels[v] == 0 {
             continue;
         }
@@ -454,7 +490,7 @@ fn label(
         let r = parent[root] & !ROOT;
         parent[root] = ROOT | value.join(r, value.of(v));
     }
-    Some(first)
+    Some(first..end)
 }
 
 /// The zones of a padded buffer (26-connectivity, as [`label_zones`] with
@@ -464,8 +500,13 @@ fn label(
 /// are joined across it by a union-find and counted last. The matrix is that of
 /// [`label_zones`] whatever the number of threads (a matrix counts zones: their order does not
 /// matter).
-pub(crate) fn count_zones_volumetric(levels: &Padded<u16>, value: ZoneValue<'_>) -> ZoneMatrix {
-    let [px, py, pz] = levels.dims;
+pub(crate) fn count_zones_volumetric(
+    levels: &[u16],
+    dims: [usize; 3],
+    value: ZoneValue<'_>,
+) -> ZoneMatrix {
+    let [px, py, pz] = dims;
+    let levels = &levels[..px * py * pz];
     let plane = px * py;
     let interior = pz.saturating_sub(2);
     // Slabs of at least 8 slices, one per thread: every cut costs a pass over the zones of its
@@ -478,10 +519,23 @@ pub(crate) fn count_zones_volumetric(levels: &Padded<u16>, value: ZoneValue<'_>)
         1
     };
     let mut counts = ZoneMatrix::new(0);
-    if slabs == 1 || levels.data.len() >= MAX_VOXELS || px < 3 || py < 3 {
+    let top = levels.par_iter().copied().max().unwrap_or(0);
+    if slabs == 1 || levels.len() >= MAX_VOXELS || px < 3 || py < 3 {
         let mut work = Workspace::default();
-        if let Some(start) = label(levels, Connectivity::Volumetric, &mut work, value) {
-            count_roots(&levels.data[start..], &work.parent[start..], &mut counts);
+        if let Some(range) = label(
+            levels,
+            dims,
+            Connectivity::Volumetric,
+            &mut work,
+            value,
+            false,
+        ) {
+            count_roots(
+                &levels[range.clone()],
+                &work.parent[range],
+                top,
+                &mut counts,
+            );
         }
         return counts;
     }
@@ -501,20 +555,17 @@ pub(crate) fn count_zones_volumetric(levels: &Padded<u16>, value: ZoneValue<'_>)
         .into_par_iter()
         .map(|k| {
             let (z0, z1) = (bounds[k], bounds[k + 1]);
-            // The slab's slices between two slices of zeros: no neighbour beyond the cut.
-            let mut data = vec![0u16; plane * (z1 - z0 + 2)];
-            data[plane..plane * (z1 - z0 + 1)]
-                .copy_from_slice(&levels.data[z0 * plane..z1 * plane]);
-            let sub = Padded {
-                data,
-                dims: [px, py, z1 - z0 + 2],
-            };
+            // The slab's slices with the slice on each side of it, which are not labelled; the
+            // first slice is not linked to the one before (another slab's).
+            let sub = &levels[(z0 - 1) * plane..(z1 + 1) * plane];
             let mut work = Workspace::default();
-            let Some(start) = label(
-                &sub,
+            let Some(range) = label(
+                sub,
+                [px, py, z1 - z0 + 2],
                 Connectivity::Volumetric,
                 &mut work,
                 value.shifted((z0 - 1) * plane),
+                true,
             ) else {
                 return Slab {
                     counts: ZoneMatrix::new(0),
@@ -527,7 +578,7 @@ pub(crate) fn count_zones_volumetric(levels: &Padded<u16>, value: ZoneValue<'_>)
             let root_of = |parent: &[u32], slice: usize| -> Vec<u32> {
                 (slice * plane..(slice + 1) * plane)
                     .map(|v| match parent[v] {
-                        _ if sub.data[v] == 0 => u32::MAX,
+                        _ if sub[v] == 0 => u32::MAX,
                         p if p & RESOLVED != 0 => p & !RESOLVED,
                         _ => v as u32,
                     })
@@ -558,7 +609,7 @@ pub(crate) fn count_zones_volumetric(levels: &Padded<u16>, value: ZoneValue<'_>)
                 .iter()
                 .map(|&r| {
                     let p = &mut parent[r as usize];
-                    let zone = (sub.data[r as usize], *p & !ROOT);
+                    let zone = (sub[r as usize], *p & !ROOT);
                     *p |= RESOLVED;
                     zone
                 })
@@ -569,7 +620,7 @@ pub(crate) fn count_zones_volumetric(levels: &Padded<u16>, value: ZoneValue<'_>)
                 }
             }
             let mut counts = ZoneMatrix::new(0);
-            count_roots(&sub.data[start..], &parent[start..], &mut counts);
+            count_roots(&sub[range.clone()], &parent[range], top, &mut counts);
             Slab {
                 counts,
                 open,
@@ -593,7 +644,7 @@ pub(crate) fn count_zones_volumetric(levels: &Padded<u16>, value: ZoneValue<'_>)
         for y in 1..py - 1 {
             for x in 1..px - 1 {
                 let i = x + px * y;
-                let level = levels.data[cut * plane + i];
+                let level = levels[cut * plane + i];
                 if level == 0 {
                     continue;
                 }
@@ -601,7 +652,7 @@ pub(crate) fn count_zones_volumetric(levels: &Padded<u16>, value: ZoneValue<'_>)
                 for dy in [-1isize, 0, 1] {
                     for dx in [-1isize, 0, 1] {
                         let j = i.wrapping_add_signed(dx + dy * px as isize);
-                        if levels.data[before * plane + j] == level {
+                        if levels[before * plane + j] == level {
                             let b = offset[k - 1] + below.last[j];
                             let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
                             if ra != rb {
@@ -635,15 +686,16 @@ pub(crate) fn count_zones_volumetric(levels: &Padded<u16>, value: ZoneValue<'_>)
 }
 
 /// Counts the zones whose roots (entries flagged [`ROOT`] and not [`RESOLVED`]) are among
-/// `parent` (labelled voxels, grey levels in `levels`) into `counts` by grey level and value.
+/// `parent` (labelled voxels, grey levels in `levels`, none above `top`) into `counts` by grey
+/// level and value.
 ///
 /// Most zones are small: their counts go to a dense table by grey level and value without a
 /// branch on whether a voxel is a root (a non-root counts into a slot that is dropped), and
 /// only values beyond the table take [`ZoneMatrix::add`] one by one.
-fn count_roots(levels: &[u16], parent: &[u32], counts: &mut ZoneMatrix) {
+fn count_roots(levels: &[u16], parent: &[u32], top: u16, counts: &mut ZoneMatrix) {
     /// Values `0..WIDTH` go to the table.
     const WIDTH: usize = 64;
-    let top = levels.iter().copied().max().map_or(0, usize::from);
+    let top = usize::from(top);
     if (top + 1) * WIDTH > 1 << 20 {
         for (&level, &p) in levels.iter().zip(parent) {
             if p & (ROOT | RESOLVED) == ROOT {
@@ -684,9 +736,9 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
 pub(crate) fn count_voxels(grey: &GreyImage, z_range: std::ops::Range<usize>) -> u64 {
     let slice = grey.dims[0] * grey.dims[1];
     grey.levels[z_range.start * slice..z_range.end * slice]
-        .iter()
-        .filter(|&&l| l != 0)
-        .count() as u64
+        .par_chunks(1 << 16)
+        .map(|c| c.iter().map(|&l| u64::from(l != 0)).sum::<u64>())
+        .sum()
 }
 
 /// Whether the grey image's voxel count matches its dimensions.
@@ -741,6 +793,31 @@ mod tests {
             }
         );
         assert!(bounding_box(dims, |_| false).is_none());
+    }
+
+    #[test]
+    fn slab_view_needs_a_ring_and_little_beyond_it() {
+        // Box x 1..9, y 1..5, z 2..4 of a 10 x 6 x 7 image: one voxel on each side in x and y,
+        // slices 1..=4 taken.
+        let bb = BoundingBox {
+            lo: [1, 1, 2],
+            hi: [9, 5, 4],
+        };
+        assert_eq!(slab_view([10, 6, 7], &bb), Some(([10, 6, 4], 60..5 * 60)));
+        // No voxel before the box in x; rows beyond the ring adding more than a quarter.
+        assert_eq!(
+            slab_view(
+                [10, 6, 7],
+                &BoundingBox {
+                    lo: [0, 1, 2],
+                    ..bb
+                }
+            ),
+            None
+        );
+        assert_eq!(slab_view([10, 9, 7], &bb), None);
+        // No slice after the box.
+        assert_eq!(slab_view([10, 6, 4], &bb), None);
     }
 
     /// Zones `(level, size)` of a whole image, by [`label_zones`].
@@ -882,7 +959,7 @@ mod tests {
                     .num_threads(threads)
                     .build()
                     .unwrap();
-                let m = pool.install(|| count_zones_volumetric(&padded, value));
+                let m = pool.install(|| count_zones_volumetric(&padded.data, padded.dims, value));
                 out.extend(
                     m.entries()
                         .flat_map(|(l, v, c)| std::iter::repeat_n((l, v), c as usize)),
