@@ -226,6 +226,9 @@ impl PairHistogram {
 
     /// Counts the ordered pairs (voxel, voxel + `offset`) of bounding-box slice `z`.
     pub(crate) fn count_slice(&mut self, b: &LevelBox, z: usize, offset: isize) {
+        if self.stride <= 256 {
+            return self.count_slice_u16(b, z, offset);
+        }
         let stride = self.stride;
         let nx = b.inner[0];
         let (even, odd) = self.counts.split_at_mut(stride * stride);
@@ -240,6 +243,37 @@ impl PairHistogram {
             }
             if nx % 2 == 1 {
                 even[usize::from(cur[nx - 1]) * stride + usize::from(nb[nx - 1])] += 1;
+            }
+        }
+    }
+
+    /// [`Self::count_slice`] for at most 255 grey levels, where a pair's bin fits in 16 bits:
+    /// the bins of a block of pairs are computed first (vectorised, 8 per instruction with
+    /// SSE2), then counted.
+    fn count_slice_u16(&mut self, b: &LevelBox, z: usize, offset: isize) {
+        const BLOCK: usize = 64;
+        let stride = self.stride as u16;
+        let nx = b.inner[0];
+        let (even, odd) = self.counts.split_at_mut(self.stride * self.stride);
+        let mut bins = [0u16; BLOCK];
+        for y in 0..b.inner[1] {
+            let start = b.row_start(y, z);
+            let nb_start = start.wrapping_add_signed(offset);
+            let cur = &b.data[start..start + nx];
+            let nb = &b.data[nb_start..nb_start + nx];
+            for (cur, nb) in cur.chunks(BLOCK).zip(nb.chunks(BLOCK)) {
+                let bins = &mut bins[..cur.len()];
+                for ((bin, &a), &c) in bins.iter_mut().zip(cur).zip(nb) {
+                    *bin = a.wrapping_mul(stride).wrapping_add(c);
+                }
+                let mut pairs = bins.chunks_exact(2);
+                for p in &mut pairs {
+                    even[usize::from(p[0])] += 1;
+                    odd[usize::from(p[1])] += 1;
+                }
+                for &p in pairs.remainder() {
+                    even[usize::from(p)] += 1;
+                }
             }
         }
     }

@@ -497,44 +497,90 @@ mod tests {
         })
     }
 
+    /// Checks the 3D matrices of `grey` at `distance` against every ordered pair of ROI voxels.
+    fn check_against_brute_force(grey: &GreyImage, distance: u32) -> Result<(), TestCaseError> {
+        let m = GlcmMatrices::build_3d(grey, distance);
+        let [nx, ny, nz] = grey.dims.map(|d| d as isize);
+        let n = usize::from(grey.n_levels);
+        for (d, dir) in DIRECTIONS_3D.iter().enumerate() {
+            // Brute force: every ordered pair of ROI voxels at displacement δ·dir.
+            let mut expected = vec![0u64; n * n];
+            let mut pairs = 0u64;
+            for z in 0..nz {
+                for y in 0..ny {
+                    for x in 0..nx {
+                        let q = [
+                            x + dir[0] * distance as isize,
+                            y + dir[1] * distance as isize,
+                            z + dir[2] * distance as isize,
+                        ];
+                        if q[0] < 0
+                            || q[1] < 0
+                            || q[2] < 0
+                            || q[0] >= nx
+                            || q[1] >= ny
+                            || q[2] >= nz
+                        {
+                            continue;
+                        }
+                        let a = grey.levels[(x + nx * (y + ny * z)) as usize];
+                        let b = grey.levels[(q[0] + nx * (q[1] + ny * q[2])) as usize];
+                        if a != 0 && b != 0 {
+                            pairs += 1;
+                            expected[(usize::from(a) - 1) * n + usize::from(b) - 1] += 1;
+                            expected[(usize::from(b) - 1) * n + usize::from(a) - 1] += 1;
+                        }
+                    }
+                }
+            }
+            let dense = m.dense(d);
+            prop_assert_eq!(&dense, &expected, "direction {}", d);
+            prop_assert_eq!(dense.iter().sum::<u64>(), 2 * pairs);
+            for i in 0..n {
+                for j in 0..n {
+                    prop_assert_eq!(dense[i * n + j], dense[j * n + i]);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A random grey image with rows longer than the 64-voxel blocks of the pair counting, or
+    /// (`n` above 255) with pair bins beyond 16 bits.
+    fn wide_grey_image(
+        x: std::ops::RangeInclusive<usize>,
+        n: u16,
+    ) -> impl Strategy<Value = GreyImage> {
+        [x, 2usize..=4, 2usize..=4].prop_flat_map(move |dims| {
+            let len = dims[0] * dims[1] * dims[2];
+            proptest::collection::vec(0..=n, len).prop_map(move |levels| GreyImage {
+                dims,
+                levels,
+                n_levels: n,
+            })
+        })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
         #[test]
         fn matrices_are_symmetric_and_count_every_pair_twice(grey in grey_image(), distance in 1u32..=3) {
-            let m = GlcmMatrices::build_3d(&grey, distance);
-            let [nx, ny, nz] = grey.dims.map(|d| d as isize);
-            let n = usize::from(grey.n_levels);
-            for (d, dir) in DIRECTIONS_3D.iter().enumerate() {
-                // Brute force: every ordered pair of ROI voxels at displacement δ·dir.
-                let mut expected = vec![0u64; n * n];
-                let mut pairs = 0u64;
-                for z in 0..nz {
-                    for y in 0..ny {
-                        for x in 0..nx {
-                            let q = [x + dir[0] * distance as isize, y + dir[1] * distance as isize, z + dir[2] * distance as isize];
-                            if q[0] < 0 || q[1] < 0 || q[2] < 0 || q[0] >= nx || q[1] >= ny || q[2] >= nz {
-                                continue;
-                            }
-                            let a = grey.levels[(x + nx * (y + ny * z)) as usize];
-                            let b = grey.levels[(q[0] + nx * (q[1] + ny * q[2])) as usize];
-                            if a != 0 && b != 0 {
-                                pairs += 1;
-                                expected[(usize::from(a) - 1) * n + usize::from(b) - 1] += 1;
-                                expected[(usize::from(b) - 1) * n + usize::from(a) - 1] += 1;
-                            }
-                        }
-                    }
-                }
-                let dense = m.dense(d);
-                prop_assert_eq!(&dense, &expected, "direction {}", d);
-                prop_assert_eq!(dense.iter().sum::<u64>(), 2 * pairs);
-                for i in 0..n {
-                    for j in 0..n {
-                        prop_assert_eq!(dense[i * n + j], dense[j * n + i]);
-                    }
-                }
-            }
+            check_against_brute_force(&grey, distance)?;
+        }
+
+        #[test]
+        fn long_rows_count_every_pair(grey in wide_grey_image(60..=140, 5), distance in 1u32..=2) {
+            check_against_brute_force(&grey, distance)?;
+        }
+
+        /// More than 255 grey levels present: pair bins counted in the general loop.
+        #[test]
+        fn many_levels_count_every_pair(grey in wide_grey_image(40..=60, 600), distance in 1u32..=2) {
+            let present: std::collections::BTreeSet<u16> =
+                grey.levels.iter().copied().filter(|&l| l != 0).collect();
+            prop_assume!(present.len() > 255);
+            check_against_brute_force(&grey, distance)?;
         }
 
         #[test]
