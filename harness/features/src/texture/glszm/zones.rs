@@ -240,8 +240,9 @@ pub(crate) enum Connectivity {
 }
 
 /// After labelling, flags the `parent` entry of a zone's voxel other than its root: the rest
-/// of the entry is the root's index. With [`ROOT`], it marks a root whose zone reaches a slab
-/// cut (see [`count_zones_volumetric`]).
+/// of the entry is the root's index. With [`ROOT`], it flags the root of a zone that reaches a
+/// slab cut, and the rest is the zone's position in the slab's list of such zones (see
+/// [`count_zones_volumetric`]).
 const RESOLVED: u32 = 1 << 31;
 
 /// After labelling, flags the `parent` entry of a zone's root (its first voxel in scan order):
@@ -574,51 +575,40 @@ pub(crate) fn count_zones_volumetric(
                     last: Vec::new(),
                 };
             };
+            // The zones that reach a cut, numbered in the order met: each voxel of the first and
+            // last slice gets its zone's position in `open`; the root's entry keeps the position,
+            // flagged ROOT | RESOLVED (so that the zone is not counted here).
             let parent = &mut work.parent;
-            let root_of = |parent: &[u32], slice: usize| -> Vec<u32> {
+            let mut open = Vec::new();
+            let mut positions = |slice: usize| -> Vec<u32> {
                 (slice * plane..(slice + 1) * plane)
-                    .map(|v| match parent[v] {
-                        _ if sub[v] == 0 => u32::MAX,
-                        p if p & RESOLVED != 0 => p & !RESOLVED,
-                        _ => v as u32,
+                    .map(|v| {
+                        if sub[v] == 0 {
+                            return u32::MAX;
+                        }
+                        let p = parent[v];
+                        let root = if p & (ROOT | RESOLVED) == RESOLVED {
+                            (p & !RESOLVED) as usize
+                        } else {
+                            v
+                        };
+                        let r = parent[root];
+                        if r & (ROOT | RESOLVED) == ROOT | RESOLVED {
+                            return r & !(ROOT | RESOLVED);
+                        }
+                        let position = open.len() as u32;
+                        open.push((sub[root], r & !ROOT));
+                        parent[root] = ROOT | RESOLVED | position;
+                        position
                     })
                     .collect()
             };
-            let (mut first, mut last) = (
-                if k > 0 {
-                    root_of(parent, 1)
-                } else {
-                    Vec::new()
-                },
-                if k + 1 < slabs {
-                    root_of(parent, z1 - z0)
-                } else {
-                    Vec::new()
-                },
-            );
-            // The roots of the zones that reach a cut, ascending; their entries flagged open.
-            let mut roots: Vec<u32> = first
-                .iter()
-                .chain(&last)
-                .copied()
-                .filter(|&r| r != u32::MAX)
-                .collect();
-            roots.sort_unstable();
-            roots.dedup();
-            let open = roots
-                .iter()
-                .map(|&r| {
-                    let p = &mut parent[r as usize];
-                    let zone = (sub[r as usize], *p & !ROOT);
-                    *p |= RESOLVED;
-                    zone
-                })
-                .collect();
-            for r in first.iter_mut().chain(last.iter_mut()) {
-                if *r != u32::MAX {
-                    *r = roots.binary_search(r).map_or(u32::MAX, |i| i as u32);
-                }
-            }
+            let first = if k > 0 { positions(1) } else { Vec::new() };
+            let last = if k + 1 < slabs {
+                positions(z1 - z0)
+            } else {
+                Vec::new()
+            };
             let mut counts = ZoneMatrix::new(0);
             count_roots(&sub[range.clone()], &parent[range], top, &mut counts);
             Slab {
