@@ -37,12 +37,13 @@ pub(crate) enum ZoneValue<'a> {
 }
 
 impl<'a> ZoneValue<'a> {
-    /// The value of voxel `v` alone.
+    /// The value of voxel `v` alone (a distance kept below [`ROOT`], so that it never reaches
+    /// the flags).
     #[inline(always)]
     fn of(self, v: usize) -> u32 {
         match self {
             Self::Size => 1,
-            Self::Distance(d) => d[v],
+            Self::Distance(d) => d[v].min(ROOT - 1),
         }
     }
 
