@@ -13,14 +13,12 @@
 //! `k` is in the ROI, so the eroded-count map equals the city-block distance transform, which
 //! two raster sweeps compute exactly (Rosenfeld and Pfaltz).
 
-use std::borrow::Cow;
-
 use radcheck_process::GreyImage;
 use rayon::prelude::*;
 
 use crate::texture::glszm::zones::{
-    BoundingBox, Connectivity, Workspace, ZoneMatrix, ZoneValue, bounding_box, consistent,
-    count_voxels, count_zones_volumetric, label_zones, pad, slab_view,
+    BoundingBox, Connectivity, VolumeLayout, Workspace, ZoneMatrix, ZoneValue, bounding_box,
+    consistent, count_voxels, count_zones_volumetric, label_zones, pad,
 };
 
 /// Distance of ROI voxels before the sweeps: larger than any city-block distance in an image,
@@ -61,30 +59,14 @@ impl GldzmMatrix {
         let Some(bb) = bounding_box(grey.dims, inside) else {
             return Self::default();
         };
-        let z_range = bb.lo[2]..bb.hi[2];
-        let mut counts = ZoneMatrix::new(count_voxels(grey, z_range.clone()));
-        // The grey levels in place when the image has room for the ring, else a padded copy;
-        // the distance map in the same layout.
-        let (levels, dims, mut distance) = match slab_view(grey.dims, &bb) {
-            Some((dims, range)) => {
-                let distance = range
-                    .clone()
-                    .into_par_iter()
-                    .map(|i| if inside(i) { FAR } else { 0 })
-                    .collect();
-                (Cow::Borrowed(&grey.levels[range]), dims, distance)
-            }
-            None => {
-                let levels = pad(grey.dims, &bb, z_range.clone(), true, |i| grey.levels[i]);
-                let distance = pad(grey.dims, &bb, z_range, true, |i| {
-                    if inside(i) { FAR } else { 0 }
-                });
-                (Cow::Owned(levels.data), levels.dims, distance.data)
-            }
-        };
+        let mut counts = ZoneMatrix::new(count_voxels(grey, bb.lo[2]..bb.hi[2]));
+        // The distance map in the layout of the labelled levels.
+        let layout = VolumeLayout::new(grey.dims, &bb);
+        let dims = layout.dims;
+        let mut distance = layout.map(|i| if inside(i) { FAR } else { 0 });
         city_block_distance_parallel(&mut distance, dims[0], dims[0] * dims[1]);
         counts.merge(&count_zones_volumetric(
-            &levels,
+            &layout.levels(grey),
             dims,
             ZoneValue::Distance(&distance),
         ));

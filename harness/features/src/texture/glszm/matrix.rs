@@ -4,8 +4,8 @@ use radcheck_process::GreyImage;
 use rayon::prelude::*;
 
 use super::zones::{
-    Connectivity, Workspace, ZoneMatrix, ZoneValue, bounding_box, consistent, count_voxels,
-    count_zones_volumetric, label_zones, pad, slab_view,
+    Connectivity, VolumeLayout, Workspace, ZoneMatrix, ZoneValue, bounding_box, consistent,
+    count_voxels, count_zones_volumetric, label_zones, pad,
 };
 
 /// A grey level size zone matrix: element `s_ij` counts the zones of grey level `i` and size
@@ -36,18 +36,13 @@ impl GlszmMatrix {
         let Some(bb) = bounding_box(grey.dims, |i| grey.levels[i] != 0) else {
             return Self::default();
         };
-        let z_range = bb.lo[2]..bb.hi[2];
-        let n_voxels = count_voxels(grey, z_range.clone());
-        let mut counts = ZoneMatrix::new(n_voxels);
-        counts.merge(&match slab_view(grey.dims, &bb) {
-            Some((dims, range)) => {
-                count_zones_volumetric(&grey.levels[range], dims, ZoneValue::Size)
-            }
-            None => {
-                let levels = pad(grey.dims, &bb, z_range, true, |i| grey.levels[i]);
-                count_zones_volumetric(&levels.data, levels.dims, ZoneValue::Size)
-            }
-        });
+        let mut counts = ZoneMatrix::new(count_voxels(grey, bb.lo[2]..bb.hi[2]));
+        let layout = VolumeLayout::new(grey.dims, &bb);
+        counts.merge(&count_zones_volumetric(
+            &layout.levels(grey),
+            layout.dims,
+            ZoneValue::Size,
+        ));
         Self { counts }
     }
 

@@ -8,18 +8,21 @@
 //! - `label`: labelling, a union-find over the voxels of the ROI bounding box (below).
 //! - `slabs`: the 3D labelling in parallel, slab by slab, joined across the cuts.
 //!
-//! Labelling is a union-find over the voxels of the ROI bounding box, copied with a one-voxel
-//! ring of zeros around it (grey level 0 = outside the intensity mask) so that no neighbour
-//! test needs a bounds check: one raster pass joins each voxel to its visited neighbours of
-//! the same grey level, a second points every voxel at its zone's root and gathers the zone's
-//! value (size or smallest distance) in the root's entry. No recursion, no per-voxel
-//! allocation, no list of zones: the roots are counted straight into the matrix.
+//! Labelling is a union-find over the voxels of the ROI bounding box with a one-voxel ring of
+//! zeros around it (grey level 0 = outside the intensity mask; in 3D the image's own slices
+//! when it has that ring, else a copy: `VolumeLayout`), so that no neighbour test needs a
+//! bounds check: one raster pass joins each voxel to its visited neighbours of the same grey
+//! level, a second points every voxel at its zone's root and gathers the zone's value (size or
+//! smallest distance) in the root's entry. No recursion, no per-voxel allocation, no list of
+//! zones: the roots are counted straight into the matrix.
 
 mod label;
 mod slabs;
 
 pub(crate) use label::{Connectivity, Workspace, ZoneValue, label_zones};
 pub(crate) use slabs::count_zones_volumetric;
+
+use std::borrow::Cow;
 
 use radcheck_process::GreyImage;
 use rayon::prelude::*;
@@ -218,15 +221,66 @@ pub(crate) fn pad<T: Copy + Default + Send + Sync>(
     Padded { data, dims }
 }
 
+/// The buffer that the 3D labelling of the ROI box `bb` of an image works on: the image's own
+/// slices around the box when they can serve ([`slab_view`]), else a copy of the box with a
+/// one-voxel ring ([`pad`]). Laid out as a padded buffer either way; a per-voxel map of the
+/// image (levels, distances) is read into the same layout with [`VolumeLayout::map`].
+#[derive(Debug, Clone)]
+pub(crate) struct VolumeLayout {
+    /// Dimensions of the buffer, ring included.
+    pub dims: [usize; 3],
+    /// The flat image indices the buffer covers, when it is the image's own slices.
+    view: Option<std::ops::Range<usize>>,
+    image_dims: [usize; 3],
+    bb: BoundingBox,
+}
+
+impl VolumeLayout {
+    /// The layout for the box `bb` of an image of `image_dims`.
+    pub(crate) fn new(image_dims: [usize; 3], bb: &BoundingBox) -> Self {
+        let (dims, view) = match slab_view(image_dims, bb) {
+            Some((dims, range)) => (dims, Some(range)),
+            None => (bb.size().map(|n| n + 2), None),
+        };
+        Self {
+            dims,
+            view,
+            image_dims,
+            bb: *bb,
+        }
+    }
+
+    /// `value(flat image index)` for every voxel of the buffer: on a padded copy's ring
+    /// `T::default()`, on the image's own slices what `value` gives there (outside the box, so
+    /// outside the ROI).
+    pub(crate) fn map<T: Copy + Default + Send + Sync>(
+        &self,
+        value: impl Fn(usize) -> T + Sync + Send,
+    ) -> Vec<T> {
+        match &self.view {
+            Some(range) => range.clone().into_par_iter().map(value).collect(),
+            None => {
+                let z_range = self.bb.lo[2]..self.bb.hi[2];
+                pad(self.image_dims, &self.bb, z_range, true, value).data
+            }
+        }
+    }
+
+    /// The grey levels of `grey` in the buffer: borrowed on the image's own slices, else copied.
+    pub(crate) fn levels<'a>(&self, grey: &'a GreyImage) -> Cow<'a, [u16]> {
+        match &self.view {
+            Some(range) => Cow::Borrowed(&grey.levels[range.clone()]),
+            None => Cow::Owned(self.map(|i| grey.levels[i])),
+        }
+    }
+}
+
 /// The slices of an image of `dims` that `bb` spans, with one slice on each side, as a buffer
 /// laid out like [`pad`]'s: its dimensions and the range of flat image indices it covers.
 /// `Some` when the image holds a ring of voxels around `bb` (outside the box, so outside the
 /// ROI, as `pad`'s ring is) and the rows and columns beyond the ring add at most a quarter to
 /// each slice: the image's levels can then be labelled in place, without a copy.
-pub(crate) fn slab_view(
-    dims: [usize; 3],
-    bb: &BoundingBox,
-) -> Option<([usize; 3], std::ops::Range<usize>)> {
+fn slab_view(dims: [usize; 3], bb: &BoundingBox) -> Option<([usize; 3], std::ops::Range<usize>)> {
     let [nx, ny, nz] = dims;
     let [bx, by, bz] = bb.size();
     let ring = (0..3).all(|a| bb.lo[a] >= 1 && bb.hi[a] < dims[a]);
