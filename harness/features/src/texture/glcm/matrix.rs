@@ -98,9 +98,9 @@ impl<'a> LevelBox<'a> {
         }
         // Levels 1..=K all present: the compact index is the level itself, and the copy needs
         // no lookup, or no copy at all when the padding fits inside the image.
-        let identity = levels
-            .last()
-            .is_some_and(|&l| usize::from(l) == levels.len());
+        let highest = levels.last().copied().unwrap_or(0);
+        let identity = usize::from(highest) == levels.len();
+        let max_level = grey.n_levels.max(highest);
         let inner = [hi[0] - lo[0] + 1, hi[1] - lo[1] + 1, hi[2] - lo[2] + 1];
         if identity && (0..3).all(|a| lo[a] >= pad && hi[a] + pad < grey.dims[a]) {
             let slice_voxels = (lo[2]..=hi[2])
@@ -119,7 +119,7 @@ impl<'a> LevelBox<'a> {
                 dims: grey.dims,
                 inner,
                 origin: lo,
-                max_level: grey.n_levels.max(levels.len() as u16),
+                max_level,
                 n_levels: grey.n_levels,
                 levels,
                 slice_voxels,
@@ -151,13 +151,12 @@ impl<'a> LevelBox<'a> {
                 }
                 *count = inside;
             });
-        let highest = levels.last().copied().unwrap_or(0);
         Some(Self {
             data: Cow::Owned(data),
             dims,
             inner,
             origin: [pad; 3],
-            max_level: grey.n_levels.max(highest),
+            max_level,
             n_levels: grey.n_levels,
             levels,
             slice_voxels,

@@ -453,7 +453,7 @@ pub(crate) fn count_volume(b: &LevelBox, directions: std::ops::Range<usize>) -> 
 }
 
 /// [`count_volume`] with run lengths of type `R`.
-fn count_volume_with<R: RunLength>(
+pub(crate) fn count_volume_with<R: RunLength>(
     b: &LevelBox,
     directions: std::ops::Range<usize>,
 ) -> Vec<Vec<u64>> {

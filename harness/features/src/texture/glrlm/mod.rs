@@ -20,7 +20,7 @@ pub use matrix::GlrlmMatrices;
 use rayon::prelude::*;
 
 use self::features::{N_FEATURES, NAMES, RunLengthDistribution, compute_all};
-use self::matrix::{RunHistogram, RunLength, count_volume, fits_u16, max_run};
+use self::matrix::{RunHistogram, RunLength, count_volume_with, fits_u16, max_run};
 use crate::texture::glcm::Averager;
 use crate::texture::glcm::matrix::{LevelBox, MIN_VOXELS_PER_TASK};
 use crate::texture::{DIRECTIONS_3D, MatrixAggregation, TextureDimensions};
@@ -166,7 +166,7 @@ fn aggregate_with<R: RunLength>(
 
     let mut volume: Vec<Vec<u64>> = acc.totals.into_iter().collect();
     if dims.volumetric {
-        volume.extend(count_volume(b, 4..13));
+        volume.extend(count_volume_with::<R>(b, 4..13));
     }
     let sum_of = |range: std::ops::Range<usize>| {
         let mut m = vec![0u64; k * nr];
