@@ -74,7 +74,9 @@ pub(crate) fn apply(data: &[f64], dims: [usize; 3], s: &LawsSettings) -> Vec<f64
     match &window {
         // The energy window along z, after its in-plane passes.
         Some(taps) if d == 3 => {
-            crate::separable::separable_owned(response, dims, [None, None, Some(taps)], s.boundary)
+            let mut response = response;
+            crate::separable::running_sum_z_in_place(&mut response, dims, taps, s.boundary);
+            response
         }
         _ => response,
     }

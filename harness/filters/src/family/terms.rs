@@ -407,19 +407,8 @@ fn evaluate(
                                     op.apply_plane(y_data, nx, ny, 0, boundary, rowbuf, pool)
                                 });
                                 let x_data = x.as_deref().unwrap_or(y_data);
-                                let signed = |v: f64| if w == 0.0 { v.abs() } else { w * v };
-                                if first {
-                                    o_slice
-                                        .iter_mut()
-                                        .zip(x_data)
-                                        .for_each(|(o, v)| *o = signed(*v));
-                                    first = false;
-                                } else {
-                                    o_slice
-                                        .iter_mut()
-                                        .zip(x_data)
-                                        .for_each(|(o, v)| *o = o.max(signed(*v)));
-                                }
+                                pool_max(o_slice, x_data, w, first);
+                                first = false;
                                 if let Some(x) = x {
                                     pool.give(x);
                                 }
@@ -457,6 +446,19 @@ fn evaluate(
         },
     );
     out
+}
+
+/// Pools a leaf's response `x` into `out`: `out = signed(x)` for the first leaf, else
+/// `out = max(out, signed(x))`, where `signed(v)` is `w * v`, or `|v|` for `w == 0` (a filter
+/// seen with both signs). One loop per case, so that each runs vectorised.
+fn pool_max(out: &mut [f64], x: &[f64], w: f64, first: bool) {
+    let pairs = out.iter_mut().zip(x);
+    match (w == 0.0, first) {
+        (true, true) => pairs.for_each(|(o, v)| *o = v.abs()),
+        (true, false) => pairs.for_each(|(o, v)| *o = o.max(v.abs())),
+        (false, true) => pairs.for_each(|(o, v)| *o = w * v),
+        (false, false) => pairs.for_each(|(o, v)| *o = o.max(w * v)),
+    }
 }
 
 /// What [`evaluate`] does to each output slice once it is pooled, while the slice is in cache
