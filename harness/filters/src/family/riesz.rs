@@ -171,7 +171,7 @@ pub(crate) fn apply(
         let mut alpha = [0; 3];
         alpha[..d].copy_from_slice(&s.order);
         let transfer = monomial_transfer(&base, spacing, three_d, &s.order, alpha);
-        return base.padded.apply(&transfer, |v| v.re);
+        return base.padded.apply_real(&transfer);
     };
     // Every monomial of degree L in d variables, and its response map.
     let total: u32 = s.order.iter().sum();
@@ -189,7 +189,7 @@ pub(crate) fn apply(
         .par_iter()
         .map(|&alpha| {
             let t = monomial_transfer(&base, spacing, three_d, &s.order, alpha);
-            base.padded.apply(&t, |v| v.re)
+            base.padded.apply_real(&t)
         })
         .collect();
     let frames = local_frames(data, dims, spacing, d, steering.tensor_sigma_mm, s.boundary);

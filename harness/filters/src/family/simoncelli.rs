@@ -102,7 +102,7 @@ pub(crate) fn apply_on(
         let r2 = nu[0] * nu[0] + nu[1] * nu[1] + nu[2] * nu[2];
         Complex64::new(transfer_squared(r2, s.level), 0.0)
     });
-    padded.apply(&h, |v| v.re)
+    padded.apply_real(&h)
 }
 
 #[cfg(test)]
