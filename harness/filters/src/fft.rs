@@ -349,33 +349,42 @@ impl Padded {
         }
     }
 
-    /// The spectrum times the Hermitian part of `multiplier`, `(H(k) + conj H(-k)) / 2`, at
-    /// every position of the half spectrum (a 2D multiplier holds one slice and applies to
-    /// every slice). Its inverse transform is the real part of the inverse transform of the
-    /// spectrum times `multiplier`, since the spectrum of a real image is Hermitian.
-    fn product(&self, multiplier: &[Complex64]) -> Vec<Complex64> {
+    /// The spectrum times the Hermitian part of the transfer function `m`,
+    /// `(H(k) + conj H(-k)) / 2`, at every position of the half spectrum; `m(kx, ky, kz)` is
+    /// read at full-grid indices (`kz = 0` in 2D: one transfer function for every slice). Its
+    /// inverse transform is the real part of the inverse transform of the spectrum times `H`,
+    /// since the spectrum of a real image is Hermitian.
+    fn product(&self, m: impl Fn(usize, usize, usize) -> Complex64 + Sync) -> Vec<Complex64> {
         let [sx, sy, sz] = self.half.size;
         let hx = self.half.half;
-        let three_d = self.half.three_d;
+        let hermitian = |kx: usize, ky: usize, kz: usize, nz: usize| {
+            let h = m(kx, ky, kz);
+            let hn = m((sx - kx) % sx, (sy - ky) % sy, nz).conj();
+            (h + hn) * 0.5
+        };
         let mut grid = vec![Complex64::default(); self.spectrum.len()];
+        if !self.half.three_d {
+            // One transfer function for every slice: evaluated once.
+            let plane: Vec<Complex64> = (0..hx * sy)
+                .into_par_iter()
+                .map(|i| hermitian(i % hx, i / hx, 0, 0))
+                .collect();
+            grid.par_chunks_mut(hx * sy)
+                .zip(self.spectrum.par_chunks(hx * sy))
+                .for_each(|(g, f)| {
+                    for ((g, f), h) in g.iter_mut().zip(f).zip(&plane) {
+                        *g = f * h;
+                    }
+                });
+            return grid;
+        }
         grid.par_chunks_mut(hx * sy)
             .zip(self.spectrum.par_chunks(hx * sy))
             .enumerate()
             .for_each(|(kz, (g, f))| {
-                let (mz, nz) = if three_d {
-                    (kz, (sz - kz) % sz)
-                } else {
-                    (0, 0)
-                };
-                for ky in 0..sy {
-                    let ny = (sy - ky) % sy;
-                    let row = sx * (ky + sy * mz);
-                    let neg_row = sx * (ny + sy * nz);
-                    for kx in 0..hx {
-                        let h = multiplier[row + kx];
-                        let hn = multiplier[neg_row + (sx - kx) % sx].conj();
-                        g[ky * hx + kx] = f[ky * hx + kx] * ((h + hn) * 0.5);
-                    }
+                let nz = (sz - kz) % sz;
+                for (i, (g, f)) in g.iter_mut().zip(f).enumerate() {
+                    *g = f * hermitian(i % hx, i / hx, kz, nz);
                 }
             });
         grid
@@ -437,8 +446,19 @@ impl Padded {
     /// The real part of the filtered image: the spectrum times `multiplier` (a transfer
     /// function over the grid, in the layout of [`kernel_spectrum`]), transformed back, in the
     /// image window.
+    #[cfg(test)]
     pub(crate) fn apply_real(&self, multiplier: &[Complex64]) -> Vec<f64> {
-        self.inverse_window(self.product(multiplier))
+        let [sx, sy, _] = self.half.size;
+        self.apply_real_with(|kx, ky, kz| multiplier[kx + sx * (ky + sy * kz)])
+    }
+
+    /// As [`Padded::apply_real`], the transfer function evaluated where it is needed,
+    /// `m(kx, ky, kz)` at full-grid indices (`kz = 0` in 2D), instead of stored over the grid.
+    pub(crate) fn apply_real_with(
+        &self,
+        m: impl Fn(usize, usize, usize) -> Complex64 + Sync,
+    ) -> Vec<f64> {
+        self.inverse_window(self.product(m))
     }
 
     /// As [`Padded::apply_real`], each complex value of the filtered image read through

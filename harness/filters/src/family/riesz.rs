@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use rustfft::num_complex::Complex64;
 
 use super::{log, simoncelli};
-use crate::fft::{Padded, fast_len, kernel_spectrum};
+use crate::fft::{Padded, centred_frequency, fast_len, kernel_spectrum};
 use crate::{Boundary, RieszBase, RieszSettings};
 
 /// Monomial exponents (per axis) -> coefficient.
@@ -31,16 +31,42 @@ fn factorial(n: u32) -> f64 {
     (1..=n).map(f64::from).product()
 }
 
-/// The padded, transformed image and the base filter's transfer function on its grid.
+/// The base filter's transfer function: a kernel's spectrum over the grid (LoG), or the
+/// Simoncelli band evaluated where it is needed.
+enum Transfer {
+    Grid(Vec<Complex64>),
+    Simoncelli(u32),
+}
+
+/// The padded, transformed image, the base filter's transfer function on its grid, and the
+/// grid's centred frequencies per axis.
 struct Base {
     padded: Padded,
-    transfer: Vec<Complex64>,
+    transfer: Transfer,
+    frequencies: [Vec<f64>; 3],
+}
+
+impl Base {
+    /// The base transfer function at full-grid indices.
+    fn at(&self, kx: usize, ky: usize, kz: usize) -> Complex64 {
+        match &self.transfer {
+            Transfer::Grid(t) => {
+                let [sx, sy, _] = self.padded.plan.size();
+                t[kx + sx * (ky + sy * kz)]
+            }
+            Transfer::Simoncelli(level) => {
+                let [fx, fy, fz] = &self.frequencies;
+                let r2 = fx[kx] * fx[kx] + fy[ky] * fy[ky] + fz[kz] * fz[kz];
+                Complex64::new(simoncelli::transfer_squared(r2, *level), 0.0)
+            }
+        }
+    }
 }
 
 fn base(data: &[f64], dims: [usize; 3], spacing: [f64; 3], s: &RieszSettings) -> Base {
     let d = s.dimensions.count();
     let three_d = d == 3;
-    match &s.base {
+    let (padded, transfer) = match &s.base {
         RieszBase::LaplacianOfGaussian {
             sigma_mm,
             truncation,
@@ -68,28 +94,29 @@ fn base(data: &[f64], dims: [usize; 3], spacing: [f64; 3], s: &RieszSettings) ->
                     .sum();
                 Complex64::new(v, 0.0)
             });
-            Base { padded, transfer }
+            (padded, Transfer::Grid(transfer))
         }
         RieszBase::Simoncelli { level } => {
             let (before, size) = simoncelli::grid(dims, d, s.boundary);
             let padded = Padded::new(data, dims, before, size, three_d, s.boundary);
-            let transfer = simoncelli::sample(&padded.plan, three_d, |nu| {
-                let r2 = nu[0] * nu[0] + nu[1] * nu[1] + nu[2] * nu[2];
-                Complex64::new(simoncelli::transfer_squared(r2, *level), 0.0)
-            });
-            Base { padded, transfer }
+            (padded, Transfer::Simoncelli(*level))
         }
+    };
+    let frequencies = simoncelli::axis_frequencies(padded.plan.size(), three_d, centred_frequency);
+    Base {
+        padded,
+        transfer,
+        frequencies,
     }
 }
 
-/// `(-i)^L sqrt(L!/prod l!) w^alpha / |w|^L` times the base transfer, on the grid.
-fn monomial_transfer(
-    base: &Base,
+/// `(-i)^L sqrt(L!/prod l!) w^alpha / |w|^L` times the base transfer, at full-grid indices.
+fn monomial_transfer<'a>(
+    base: &'a Base,
     spacing: [f64; 3],
-    three_d: bool,
     order: &[u32],
     alpha: [u32; 3],
-) -> Vec<Complex64> {
+) -> impl Fn(usize, usize, usize) -> Complex64 + Sync + 'a {
     let total: u32 = order.iter().sum();
     let norm = (factorial(total) / order.iter().map(|&l| factorial(l)).product::<f64>()).sqrt();
     let phase = match total % 4 {
@@ -99,7 +126,7 @@ fn monomial_transfer(
         _ => Complex64::new(0.0, 1.0),
     };
     // |w|^L from |w|^2 by multiplications (one square root for odd L).
-    let length_power = |len2: f64| {
+    let length_power = move |len2: f64| {
         let even = (0..total / 2).fold(1.0, |p, _| p * len2);
         if total % 2 == 1 {
             even * len2.sqrt()
@@ -107,8 +134,13 @@ fn monomial_transfer(
             even
         }
     };
-    let riesz = simoncelli::sample(&base.padded.plan, three_d, |nu| {
-        let w = [nu[0] / spacing[0], nu[1] / spacing[1], nu[2] / spacing[2]];
+    move |kx, ky, kz| {
+        let [fx, fy, fz] = &base.frequencies;
+        let w = [
+            fx[kx] / spacing[0],
+            fy[ky] / spacing[1],
+            fz[kz] / spacing[2],
+        ];
         let len2 = w[0] * w[0] + w[1] * w[1] + w[2] * w[2];
         if len2 == 0.0 {
             return Complex64::default();
@@ -116,13 +148,8 @@ fn monomial_transfer(
         let mono: f64 = (0..3)
             .map(|a| (0..alpha[a]).fold(1.0, |p, _| p * w[a]))
             .product();
-        phase * (norm * mono / length_power(len2))
-    });
-    riesz
-        .iter()
-        .zip(&base.transfer)
-        .map(|(r, b)| r * b)
-        .collect()
+        phase * (norm * mono / length_power(len2)) * base.at(kx, ky, kz)
+    }
 }
 
 #[cfg(test)]
@@ -165,13 +192,13 @@ pub(crate) fn apply(
     s: &RieszSettings,
 ) -> Vec<f64> {
     let d = s.dimensions.count();
-    let three_d = d == 3;
     let base = base(data, dims, spacing, s);
     let Some(steering) = &s.steering else {
         let mut alpha = [0; 3];
         alpha[..d].copy_from_slice(&s.order);
-        let transfer = monomial_transfer(&base, spacing, three_d, &s.order, alpha);
-        return base.padded.apply_real(&transfer);
+        return base
+            .padded
+            .apply_real_with(monomial_transfer(&base, spacing, &s.order, alpha));
     };
     // Every monomial of degree L in d variables, and its response map.
     let total: u32 = s.order.iter().sum();
@@ -188,8 +215,8 @@ pub(crate) fn apply(
     let maps: Vec<Vec<f64>> = monomials
         .par_iter()
         .map(|&alpha| {
-            let t = monomial_transfer(&base, spacing, three_d, &s.order, alpha);
-            base.padded.apply_real(&t)
+            base.padded
+                .apply_real_with(monomial_transfer(&base, spacing, &s.order, alpha))
         })
         .collect();
     let frames = local_frames(data, dims, spacing, d, steering.tensor_sigma_mm, s.boundary);

@@ -10,7 +10,7 @@
 
 use rustfft::num_complex::Complex64;
 
-use crate::fft::{Padded, Plan, centred_frequency, dft_frequency};
+use crate::fft::{Padded, centred_frequency, dft_frequency};
 use crate::{Boundary, SimoncelliSettings};
 
 /// The transfer function at radial frequency `nu`.
@@ -46,36 +46,20 @@ pub(crate) fn grid(dims: [usize; 3], d: usize, boundary: Boundary) -> ([usize; 3
     (before, size)
 }
 
-/// A transfer function over the grid of `plan` from a function of the normalised frequencies,
-/// sampled on the consensus maps' centred grid.
-pub(crate) fn sample(
-    plan: &Plan,
-    three_d: bool,
-    f: impl Fn([f64; 3]) -> Complex64,
-) -> Vec<Complex64> {
-    sample_on(plan, three_d, centred_frequency, f)
-}
-
-/// As [`sample`], on the grid given by `frequency(index, length)`.
-pub(crate) fn sample_on(
-    plan: &Plan,
+/// The normalised frequency of every index of each axis of a grid of `size`
+/// (`frequency(index, length)`; a single zero along z in 2D), for transfer functions
+/// evaluated where the filter needs them.
+pub(crate) fn axis_frequencies(
+    size: [usize; 3],
     three_d: bool,
     frequency: fn(usize, usize) -> f64,
-    f: impl Fn([f64; 3]) -> Complex64,
-) -> Vec<Complex64> {
-    let size = plan.size();
-    let depth = if three_d { size[2] } else { 1 };
-    let mut out = Vec::with_capacity(size[0] * size[1] * depth);
-    for kz in 0..depth {
-        let nz = if three_d { frequency(kz, size[2]) } else { 0.0 };
-        for ky in 0..size[1] {
-            let ny = frequency(ky, size[1]);
-            for kx in 0..size[0] {
-                out.push(f([frequency(kx, size[0]), ny, nz]));
-            }
-        }
-    }
-    out
+) -> [Vec<f64>; 3] {
+    let axis = |n: usize| (0..n).map(|k| frequency(k, n)).collect::<Vec<f64>>();
+    [
+        axis(size[0]),
+        axis(size[1]),
+        if three_d { axis(size[2]) } else { vec![0.0] },
+    ]
 }
 
 pub(crate) fn apply(data: &[f64], dims: [usize; 3], s: &SimoncelliSettings) -> Vec<f64> {
@@ -98,11 +82,11 @@ pub(crate) fn apply_on(
     } else {
         centred_frequency
     };
-    let h = sample_on(&padded.plan, d == 3, frequency, |nu| {
-        let r2 = nu[0] * nu[0] + nu[1] * nu[1] + nu[2] * nu[2];
+    let [fx, fy, fz] = axis_frequencies(padded.plan.size(), d == 3, frequency);
+    padded.apply_real_with(|kx, ky, kz| {
+        let r2 = fx[kx] * fx[kx] + fy[ky] * fy[ky] + fz[kz] * fz[kz];
         Complex64::new(transfer_squared(r2, s.level), 0.0)
-    });
-    padded.apply_real(&h)
+    })
 }
 
 #[cfg(test)]
