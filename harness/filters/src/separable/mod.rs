@@ -211,6 +211,21 @@ impl pulp::WithSimd for RunOps<'_, '_> {
     }
 }
 
+/// A tap resolved to its lines (`None`: it reads only zero lines).
+#[inline]
+fn tap_op<'a>(tap: &Tap, line: &impl Fn(isize) -> Option<&'a [f64]>) -> Option<Op<'a>> {
+    match *tap {
+        Tap::Single { offset, w } => line(offset).map(|x| Op::Scaled(w, x)),
+        Tap::Pair { k, w, minus } => match (line(k), line(-k)) {
+            (Some(a), Some(b)) if minus => Some(Op::Diff(w, a, b)),
+            (Some(a), Some(b)) => Some(Op::Sum(w, a, b)),
+            (Some(a), None) => Some(Op::Scaled(w, a)),
+            (None, Some(b)) => Some(Op::Scaled(if minus { -w } else { w }, b)),
+            (None, None) => None,
+        },
+    }
+}
+
 /// Sets `out` to the kernel applied to lines read through `line(offset)` (`None`: a zero
 /// line). Taps are added in order, the first one stored: the same operations per voxel as one
 /// full-line pass per tap, done a register block at a time.
@@ -222,17 +237,7 @@ fn apply_taps<'a>(out: &mut [f64], taps: &[Tap], line: impl Fn(isize) -> Option<
     for group in taps.chunks(GROUP) {
         let mut count = 0;
         for tap in group {
-            let op = match *tap {
-                Tap::Single { offset, w } => line(offset).map(|x| Op::Scaled(w, x)),
-                Tap::Pair { k, w, minus } => match (line(k), line(-k)) {
-                    (Some(a), Some(b)) if minus => Some(Op::Diff(w, a, b)),
-                    (Some(a), Some(b)) => Some(Op::Sum(w, a, b)),
-                    (Some(a), None) => Some(Op::Scaled(w, a)),
-                    (None, Some(b)) => Some(Op::Scaled(if minus { -w } else { w }, b)),
-                    (None, None) => None,
-                },
-            };
-            match op {
+            match tap_op(tap, &line) {
                 Some(op) => {
                     ops[count] = op;
                     count += 1;

@@ -16,16 +16,7 @@ fn kernel_ops<'a>(
 ) -> bool {
     let mut zero_start = false;
     for tap in taps {
-        let op = match *tap {
-            Tap::Single { offset, w } => line(offset).map(|x| Op::Scaled(w, x)),
-            Tap::Pair { k, w, minus } => match (line(k), line(-k)) {
-                (Some(a), Some(b)) if minus => Some(Op::Diff(w, a, b)),
-                (Some(a), Some(b)) => Some(Op::Sum(w, a, b)),
-                (Some(a), None) => Some(Op::Scaled(w, a)),
-                (None, Some(b)) => Some(Op::Scaled(if minus { -w } else { w }, b)),
-                (None, None) => None,
-            },
-        };
+        let op = super::tap_op(tap, line);
         match op {
             Some(op) => ops.push(op),
             None if ops.is_empty() => zero_start = true,
