@@ -265,20 +265,54 @@ impl HalfPlan {
         }
     }
 
-    /// The z transform of every column of a half-spectrum grid, in place.
+    /// The z transform of every column of a half-spectrum grid, in place: tiles of
+    /// [`Z_COLUMNS`] columns through every slice are gathered into a buffer per thread,
+    /// transformed and written back (no second grid: a fresh grid-sized buffer costs a fresh
+    /// process about as much as the transform itself).
     fn along_z(&self, grid: &mut [Complex64], inverse: bool) {
         let sz = self.size[2];
         if !self.three_d || sz < 2 {
             return;
         }
         let plane = self.half * self.size[1];
-        let mut t = vec![Complex64::default(); grid.len()];
-        transpose(grid, sz, plane, &mut t);
+        let mut tiles: Vec<Vec<&mut [Complex64]>> = Vec::new();
+        for slice in grid.chunks_mut(plane) {
+            for (t, chunk) in slice.chunks_mut(Z_COLUMNS).enumerate() {
+                if tiles.len() <= t {
+                    tiles.push(Vec::with_capacity(sz));
+                }
+                tiles[t].push(chunk);
+            }
+        }
         let fft = self.z.get(inverse);
-        t.par_chunks_mut(sz).for_each(|line| fft.process(line));
-        transpose(&t, plane, sz, grid);
+        tiles.into_par_iter().for_each_init(
+            || {
+                (
+                    vec![Complex64::default(); Z_COLUMNS * sz],
+                    vec![Complex64::default(); fft.get_inplace_scratch_len()],
+                )
+            },
+            |(buf, scratch), mut slices| {
+                let width = slices[0].len();
+                let buf = &mut buf[..width * sz];
+                for (z, s) in slices.iter().enumerate() {
+                    for (c, v) in s.iter().enumerate() {
+                        buf[c * sz + z] = *v;
+                    }
+                }
+                fft.process_with_scratch(buf, scratch);
+                for (z, s) in slices.iter_mut().enumerate() {
+                    for (c, v) in s.iter_mut().enumerate() {
+                        *v = buf[c * sz + z];
+                    }
+                }
+            },
+        );
     }
 }
+
+/// Columns per tile of [`HalfPlan::along_z`] (with 400 slices: 1.6 MB per tile).
+const Z_COLUMNS: usize = 256;
 
 /// A padded grid and how to read the image back from it.
 pub(crate) struct Padded {
@@ -355,6 +389,18 @@ impl Padded {
     /// inverse transform is the real part of the inverse transform of the spectrum times `H`,
     /// since the spectrum of a real image is Hermitian.
     fn product(&self, m: impl Fn(usize, usize, usize) -> Complex64 + Sync) -> Vec<Complex64> {
+        let mut grid = self.spectrum.clone();
+        self.multiply(&mut grid, m);
+        grid
+    }
+
+    /// [`Padded::product`] in place: `grid` holds the spectrum (or a copy) and becomes the
+    /// product.
+    fn multiply(
+        &self,
+        grid: &mut [Complex64],
+        m: impl Fn(usize, usize, usize) -> Complex64 + Sync,
+    ) {
         let [sx, sy, sz] = self.half.size;
         let hx = self.half.half;
         let hermitian = |kx: usize, ky: usize, kz: usize, nz: usize| {
@@ -362,32 +408,27 @@ impl Padded {
             let hn = m((sx - kx) % sx, (sy - ky) % sy, nz).conj();
             (h + hn) * 0.5
         };
-        let mut grid = vec![Complex64::default(); self.spectrum.len()];
         if !self.half.three_d {
             // One transfer function for every slice: evaluated once.
             let plane: Vec<Complex64> = (0..hx * sy)
                 .into_par_iter()
                 .map(|i| hermitian(i % hx, i / hx, 0, 0))
                 .collect();
-            grid.par_chunks_mut(hx * sy)
-                .zip(self.spectrum.par_chunks(hx * sy))
-                .for_each(|(g, f)| {
-                    for ((g, f), h) in g.iter_mut().zip(f).zip(&plane) {
-                        *g = f * h;
-                    }
-                });
-            return grid;
-        }
-        grid.par_chunks_mut(hx * sy)
-            .zip(self.spectrum.par_chunks(hx * sy))
-            .enumerate()
-            .for_each(|(kz, (g, f))| {
-                let nz = (sz - kz) % sz;
-                for (i, (g, f)) in g.iter_mut().zip(f).enumerate() {
-                    *g = f * hermitian(i % hx, i / hx, kz, nz);
+            grid.par_chunks_mut(hx * sy).for_each(|g| {
+                for (g, h) in g.iter_mut().zip(&plane) {
+                    *g *= h;
                 }
             });
-        grid
+            return;
+        }
+        grid.par_chunks_mut(hx * sy)
+            .enumerate()
+            .for_each(|(kz, g)| {
+                let nz = (sz - kz) % sz;
+                for (i, g) in g.iter_mut().enumerate() {
+                    *g *= hermitian(i % hx, i / hx, kz, nz);
+                }
+            });
     }
 
     /// The inverse transform of a half-spectrum grid, normalised, read in the image window:
@@ -459,6 +500,17 @@ impl Padded {
         m: impl Fn(usize, usize, usize) -> Complex64 + Sync,
     ) -> Vec<f64> {
         self.inverse_window(self.product(m))
+    }
+
+    /// [`Padded::apply_real_with`] for the last (or only) filter of this image: the spectrum
+    /// itself becomes the product (no second grid).
+    pub(crate) fn into_real_with(
+        mut self,
+        m: impl Fn(usize, usize, usize) -> Complex64 + Sync,
+    ) -> Vec<f64> {
+        let mut grid = std::mem::take(&mut self.spectrum);
+        self.multiply(&mut grid, m);
+        self.inverse_window(grid)
     }
 
     /// As [`Padded::apply_real`], each complex value of the filtered image read through

@@ -38,10 +38,10 @@ enum Transfer {
     Simoncelli(u32),
 }
 
-/// The padded, transformed image, the base filter's transfer function on its grid, and the
-/// grid's centred frequencies per axis.
+/// The base filter's transfer function on the padded grid and the grid's centred frequencies
+/// per axis.
 struct Base {
-    padded: Padded,
+    size: [usize; 3],
     transfer: Transfer,
     frequencies: [Vec<f64>; 3],
 }
@@ -51,7 +51,7 @@ impl Base {
     fn at(&self, kx: usize, ky: usize, kz: usize) -> Complex64 {
         match &self.transfer {
             Transfer::Grid(t) => {
-                let [sx, sy, _] = self.padded.plan.size();
+                let [sx, sy, _] = self.size;
                 t[kx + sx * (ky + sy * kz)]
             }
             Transfer::Simoncelli(level) => {
@@ -63,7 +63,8 @@ impl Base {
     }
 }
 
-fn base(data: &[f64], dims: [usize; 3], spacing: [f64; 3], s: &RieszSettings) -> Base {
+/// The padded, transformed image and the base filter on its grid.
+fn base(data: &[f64], dims: [usize; 3], spacing: [f64; 3], s: &RieszSettings) -> (Padded, Base) {
     let d = s.dimensions.count();
     let three_d = d == 3;
     let (padded, transfer) = match &s.base {
@@ -102,12 +103,16 @@ fn base(data: &[f64], dims: [usize; 3], spacing: [f64; 3], s: &RieszSettings) ->
             (padded, Transfer::Simoncelli(*level))
         }
     };
-    let frequencies = simoncelli::axis_frequencies(padded.plan.size(), three_d, centred_frequency);
-    Base {
+    let size = padded.plan.size();
+    let frequencies = simoncelli::axis_frequencies(size, three_d, centred_frequency);
+    (
         padded,
-        transfer,
-        frequencies,
-    }
+        Base {
+            size,
+            transfer,
+            frequencies,
+        },
+    )
 }
 
 /// `(-i)^L sqrt(L!/prod l!) w^alpha / |w|^L` times the base transfer, at full-grid indices.
@@ -192,13 +197,11 @@ pub(crate) fn apply(
     s: &RieszSettings,
 ) -> Vec<f64> {
     let d = s.dimensions.count();
-    let base = base(data, dims, spacing, s);
+    let (padded, base) = base(data, dims, spacing, s);
     let Some(steering) = &s.steering else {
         let mut alpha = [0; 3];
         alpha[..d].copy_from_slice(&s.order);
-        return base
-            .padded
-            .apply_real_with(monomial_transfer(&base, spacing, &s.order, alpha));
+        return padded.into_real_with(monomial_transfer(&base, spacing, &s.order, alpha));
     };
     // Every monomial of degree L in d variables, and its response map.
     let total: u32 = s.order.iter().sum();
@@ -214,11 +217,10 @@ pub(crate) fn apply(
     }
     let maps: Vec<Vec<f64>> = monomials
         .par_iter()
-        .map(|&alpha| {
-            base.padded
-                .apply_real_with(monomial_transfer(&base, spacing, &s.order, alpha))
-        })
+        .map(|&alpha| padded.apply_real_with(monomial_transfer(&base, spacing, &s.order, alpha)))
         .collect();
+    // The spectrum is no longer needed: freed before the structure tensor's volumes.
+    drop(padded);
     let frames = local_frames(data, dims, spacing, d, steering.tensor_sigma_mm, s.boundary);
     // Per voxel, the steered polynomial's coefficients in two dense buffers reused along a
     // work item (no allocation per voxel).

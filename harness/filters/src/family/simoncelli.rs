@@ -83,7 +83,7 @@ pub(crate) fn apply_on(
         centred_frequency
     };
     let [fx, fy, fz] = axis_frequencies(padded.plan.size(), d == 3, frequency);
-    padded.apply_real_with(|kx, ky, kz| {
+    padded.into_real_with(|kx, ky, kz| {
         let r2 = fx[kx] * fx[kx] + fy[ky] * fy[ky] + fz[kz] * fz[kz];
         Complex64::new(transfer_squared(r2, s.level), 0.0)
     })
