@@ -275,15 +275,7 @@ impl HalfPlan {
             return;
         }
         let plane = self.half * self.size[1];
-        let mut tiles: Vec<Vec<&mut [Complex64]>> = Vec::new();
-        for slice in grid.chunks_mut(plane) {
-            for (t, chunk) in slice.chunks_mut(Z_COLUMNS).enumerate() {
-                if tiles.len() <= t {
-                    tiles.push(Vec::with_capacity(sz));
-                }
-                tiles[t].push(chunk);
-            }
-        }
+        let tiles = crate::separable::column_tiles(grid, plane, Z_COLUMNS);
         let fft = self.z.get(inverse);
         tiles.into_par_iter().for_each_init(
             || {

@@ -313,15 +313,7 @@ pub(crate) fn along_axis_into(
     }
     // Tiles of the plane: task `t` owns tile `t` of every output slice.
     let tile = z_tile(taps.taps.len() * 2);
-    let mut tiles: Vec<Vec<&mut [f64]>> = Vec::new();
-    for o_slice in out.chunks_mut(plane) {
-        for (t, chunk) in o_slice.chunks_mut(tile).enumerate() {
-            if tiles.len() <= t {
-                tiles.push(Vec::with_capacity(nz));
-            }
-            tiles[t].push(chunk);
-        }
-    }
+    let tiles = column_tiles(out, plane, tile);
     tiles.into_par_iter().enumerate().for_each(|(t, slices)| {
         let start = t * tile;
         for (z, o) in slices.into_iter().enumerate() {
@@ -586,6 +578,23 @@ fn running_sum_z(
         });
 }
 
+/// A volume of slices of `plane` elements cut into tiles of at most `tile` elements of the
+/// plane: entry `t` holds tile `t` of every slice, in slice order, so that one task can own a
+/// set of columns through the whole volume.
+pub(crate) fn column_tiles<T>(data: &mut [T], plane: usize, tile: usize) -> Vec<Vec<&mut [T]>> {
+    let slices = data.len().checked_div(plane).unwrap_or(0);
+    let mut tiles: Vec<Vec<&mut [T]>> = Vec::new();
+    for slice in data.chunks_mut(plane.max(1)) {
+        for (t, chunk) in slice.chunks_mut(tile).enumerate() {
+            if tiles.len() <= t {
+                tiles.push(Vec::with_capacity(slices));
+            }
+            tiles[t].push(chunk);
+        }
+    }
+    tiles
+}
+
 /// Elements of a plane per task of [`running_sum_z_in_place`]: the task keeps a copy of its
 /// tile of every slice (130 slices of 512 voxels: 520 KB, in L2).
 const Z_TILE_IN_PLACE: usize = 512;
@@ -610,15 +619,7 @@ pub(crate) fn running_sum_z_in_place(
     if plane == 0 || nz == 0 {
         return;
     }
-    let mut tiles: Vec<Vec<&mut [f64]>> = Vec::new();
-    for slice in data.chunks_mut(plane) {
-        for (t, chunk) in slice.chunks_mut(Z_TILE_IN_PLACE).enumerate() {
-            if tiles.len() <= t {
-                tiles.push(Vec::with_capacity(nz));
-            }
-            tiles[t].push(chunk);
-        }
-    }
+    let tiles = column_tiles(data, plane, Z_TILE_IN_PLACE);
     tiles
         .into_par_iter()
         .for_each_init(Vec::new, |copy: &mut Vec<f64>, mut slices| {
