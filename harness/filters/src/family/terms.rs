@@ -14,9 +14,7 @@
 use crate::Boundary;
 use rayon::prelude::*;
 
-use crate::separable::{
-    Taps, along_axis_into, columns, columns_multi, rows, z_slice, z_slice_multi,
-};
+use crate::separable::{Taps, along_axis_into, columns, rows, z_slice};
 
 /// A 1D kernel.
 pub(crate) type Kernel = Vec<f64>;
@@ -153,16 +151,6 @@ impl AxisOp {
                 _ => None,
             })
             .collect()
-    }
-
-    /// The operator's kernel when it is one kernel (coefficient 1) that is not uniform.
-    fn single_taps(&self) -> Option<Taps> {
-        match &self.parts[..] {
-            [(c, ks)] if *c == 1.0 && ks.len() == 1 => {
-                Some(Taps::convolution(&ks[0])).filter(|t| !t.is_uniform())
-            }
-            _ => None,
-        }
     }
 
     /// Slice `z` of [`AxisOp::apply`] along z, from the kernels of [`AxisOp::slice_kernels`]
@@ -379,24 +367,6 @@ fn evaluate(
             }
         })
         .collect();
-    // Single kernels (not uniform) along z per group, along y per group of y: run together.
-    let single_z: Vec<Option<Taps>> = groups
-        .iter()
-        .zip(&volumes)
-        .map(|(g, vol)| {
-            vol.is_none()
-                .then(|| g.z.as_ref().and_then(AxisOp::single_taps))
-                .flatten()
-        })
-        .collect();
-    let single_y: Vec<Vec<Option<Taps>>> = groups
-        .iter()
-        .map(|g| {
-            g.ys.iter()
-                .map(|yg| yg.y.as_ref().and_then(AxisOp::single_taps))
-                .collect()
-        })
-        .collect();
     let mut out = vec![0.0; data.len()];
     out.par_chunks_mut(plane).enumerate().for_each_init(
         // Scratch per worker: a row buffer and reusable planes.
@@ -404,14 +374,9 @@ fn evaluate(
         |(rowbuf, pool), (k, o_slice)| {
             let mut acc: Vec<Option<Vec<f64>>> = vec![None; x_ops.len()];
             let mut first = true;
-            // The single z kernels of every group at once (each slice they read loaded once).
-            let mut z_planes = shared_passes(&single_z, pool, |taps, outs| {
-                z_slice_multi(data, dims, k, taps, boundary, outs)
-            });
-            for (((g, vol), sz), gi) in groups.iter().zip(&volumes).zip(&slice_z).zip(0..) {
-                let z_data = match (vol, sz, z_planes[gi].take()) {
-                    (_, _, Some(plane)) => Some(plane),
-                    (None, Some(kernels), None) => Some(AxisOp::apply_z_slice(
+            for ((g, vol), sz) in groups.iter().zip(&volumes).zip(&slice_z) {
+                let z_data = match (vol, sz) {
+                    (None, Some(kernels)) => Some(AxisOp::apply_z_slice(
                         kernels, data, dims, k, boundary, pool,
                     )),
                     _ => None,
@@ -421,15 +386,10 @@ fn evaluate(
                     (None, Some(z)) => &z[..],
                     (None, None) => &data[k * plane..(k + 1) * plane],
                 };
-                // Likewise the group's single y kernels.
-                let mut y_planes = shared_passes(&single_y[gi], pool, |taps, outs| {
-                    columns_multi(src, outs, nx, ny, taps, boundary)
-                });
-                for (yg, y_plane) in g.ys.iter().zip(y_planes.iter_mut()) {
-                    let y = y_plane.take().or_else(|| {
+                for yg in &g.ys {
+                    let y =
                         yg.y.as_ref()
-                            .map(|op| op.apply_plane(src, nx, ny, 1, boundary, rowbuf, pool))
-                    });
+                            .map(|op| op.apply_plane(src, nx, ny, 1, boundary, rowbuf, pool));
                     let y_data = y.as_deref().unwrap_or(src);
                     for &i in &yg.leaves {
                         let w = leaves[i].weight;
@@ -447,8 +407,19 @@ fn evaluate(
                                     op.apply_plane(y_data, nx, ny, 0, boundary, rowbuf, pool)
                                 });
                                 let x_data = x.as_deref().unwrap_or(y_data);
-                                pool_max(o_slice, x_data, w, first);
-                                first = false;
+                                let signed = |v: f64| if w == 0.0 { v.abs() } else { w * v };
+                                if first {
+                                    o_slice
+                                        .iter_mut()
+                                        .zip(x_data)
+                                        .for_each(|(o, v)| *o = signed(*v));
+                                    first = false;
+                                } else {
+                                    o_slice
+                                        .iter_mut()
+                                        .zip(x_data)
+                                        .for_each(|(o, v)| *o = o.max(signed(*v)));
+                                }
                                 if let Some(x) = x {
                                     pool.give(x);
                                 }
@@ -486,45 +457,6 @@ fn evaluate(
         },
     );
     out
-}
-
-/// Runs the kernels present in `taps` (at least two) in one shared pass into planes of `pool`;
-/// entry `i` of the result holds kernel `i`'s plane, `None` where `taps[i]` is `None` (or when
-/// fewer than two kernels are present: those run on their own, as before).
-fn shared_passes(
-    taps: &[Option<Taps>],
-    pool: &mut Buffers,
-    run: impl FnOnce(&[&Taps], &mut [Vec<f64>]),
-) -> Vec<Option<Vec<f64>>> {
-    let present: Vec<(usize, &Taps)> = taps
-        .iter()
-        .enumerate()
-        .filter_map(|(i, t)| t.as_ref().map(|t| (i, t)))
-        .collect();
-    let mut planes: Vec<Option<Vec<f64>>> = vec![None; taps.len()];
-    if present.len() < 2 {
-        return planes;
-    }
-    let kernels: Vec<&Taps> = present.iter().map(|(_, t)| *t).collect();
-    let mut outs: Vec<Vec<f64>> = present.iter().map(|_| pool.take()).collect();
-    run(&kernels, &mut outs);
-    for ((i, _), o) in present.iter().zip(outs) {
-        planes[*i] = Some(o);
-    }
-    planes
-}
-
-/// Pools a leaf's response `x` into `out`: `out = signed(x)` for the first leaf, else
-/// `out = max(out, signed(x))`, where `signed(v)` is `w * v`, or `|v|` for `w == 0` (a filter
-/// seen with both signs). One loop per case, so that each runs vectorised.
-fn pool_max(out: &mut [f64], x: &[f64], w: f64, first: bool) {
-    let pairs = out.iter_mut().zip(x);
-    match (w == 0.0, first) {
-        (true, true) => pairs.for_each(|(o, v)| *o = v.abs()),
-        (true, false) => pairs.for_each(|(o, v)| *o = o.max(v.abs())),
-        (false, true) => pairs.for_each(|(o, v)| *o = w * v),
-        (false, false) => pairs.for_each(|(o, v)| *o = o.max(w * v)),
-    }
 }
 
 /// What [`evaluate`] does to each output slice once it is pooled, while the slice is in cache

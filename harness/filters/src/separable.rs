@@ -15,8 +15,6 @@ use rayon::prelude::*;
 use crate::Boundary;
 use crate::boundary::pad_line;
 
-mod multi;
-
 /// One multiplication of a kernel: `w * in[i + offset]`, or `w * (in[i + k] ± in[i - k])`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Tap {
@@ -345,86 +343,6 @@ pub(crate) fn z_slice(
             .source(z as isize + off, dims[2])
             .map(|s| &data[s * plane..(s + 1) * plane])
     });
-}
-
-/// [`z_slice`] for several kernels (none uniform) at once: `outs[j]` gets `taps[j]`, with the
-/// loads of the slices they share done once (the same bits as one call per kernel).
-pub(crate) fn z_slice_multi(
-    data: &[f64],
-    dims: [usize; 3],
-    z: usize,
-    taps: &[&Taps],
-    boundary: Boundary,
-    outs: &mut [Vec<f64>],
-) {
-    let plane = dims[0] * dims[1];
-    let line = |off: isize| {
-        boundary
-            .source(z as isize + off, dims[2])
-            .map(|s| &data[s * plane..(s + 1) * plane])
-    };
-    multi_lines(taps, outs, 0, plane, line);
-}
-
-/// [`columns`] for several kernels (none uniform) at once, as [`z_slice_multi`].
-pub(crate) fn columns_multi(
-    i_slice: &[f64],
-    outs: &mut [Vec<f64>],
-    nx: usize,
-    ny: usize,
-    taps: &[&Taps],
-    boundary: Boundary,
-) {
-    for y in 0..ny {
-        let line = |off: isize| {
-            boundary
-                .source(y as isize + off, ny)
-                .map(|s| &i_slice[s * nx..(s + 1) * nx])
-        };
-        multi_lines(taps, outs, y * nx, nx, line);
-    }
-}
-
-/// Kernels `taps` over the lines of `line` into `outs[j][start..start + len]`, three or two at
-/// a time.
-fn multi_lines<'a>(
-    taps: &[&Taps],
-    outs: &mut [Vec<f64>],
-    start: usize,
-    len: usize,
-    line: impl Fn(isize) -> Option<&'a [f64]> + Copy,
-) {
-    let range = start..start + len;
-    let mut rest_t = taps;
-    let mut rest_o = outs;
-    while !rest_t.is_empty() {
-        let k = match rest_t.len() {
-            4 => 2,
-            n => n.min(3),
-        };
-        let (t, tt) = rest_t.split_at(k);
-        let (o, oo) = rest_o.split_at_mut(k);
-        match (t, o) {
-            ([t0], [o0]) => apply_taps(&mut o0[range.clone()], &t0.taps, line),
-            ([t0, t1], [o0, o1]) => multi::apply_taps_multi(
-                [&mut o0[range.clone()], &mut o1[range.clone()]],
-                [&t0.taps, &t1.taps],
-                line,
-            ),
-            ([t0, t1, t2], [o0, o1, o2]) => multi::apply_taps_multi(
-                [
-                    &mut o0[range.clone()],
-                    &mut o1[range.clone()],
-                    &mut o2[range.clone()],
-                ],
-                [&t0.taps, &t1.taps, &t2.taps],
-                line,
-            ),
-            _ => unreachable!("chunks of one to three"),
-        }
-        rest_t = tt;
-        rest_o = oo;
-    }
 }
 
 impl Taps {
