@@ -165,11 +165,7 @@ impl Plan {
             self.slice_2d(slice, &mut tmp, inverse);
         });
         if self.three_d && sz > 1 {
-            let mut t = vec![Complex64::default(); grid.len()];
-            transpose(grid, sz, plane, &mut t);
-            let fft = self.axes[2].get(inverse);
-            t.par_chunks_mut(sz).for_each(|line| fft.process(line));
-            transpose(&t, plane, sz, grid);
+            along_z(grid, plane, self.axes[2].get(inverse));
         }
         if inverse {
             let n = if self.three_d { sx * sy * sz } else { sx * sy };
@@ -204,11 +200,7 @@ impl Plan {
         let n = if self.three_d { sx * sy * sz } else { sx * sy };
         let scale = 1.0 / n as f64;
         if self.three_d && sz > 1 {
-            let mut t = vec![Complex64::default(); grid.len()];
-            transpose(grid, sz, plane, &mut t);
-            let fft = self.axes[2].get(true);
-            t.par_chunks_mut(sz).for_each(|line| fft.process(line));
-            transpose(&t, plane, sz, grid);
+            along_z(grid, plane, self.axes[2].get(true));
         }
         let [nx, ny, nz] = dims;
         let mut out = vec![0.0; nx * ny * nz];
@@ -251,59 +243,62 @@ struct HalfPlan {
 }
 
 impl HalfPlan {
-    fn new(size: [usize; 3], three_d: bool) -> Self {
+    /// The half-spectrum transforms of `plan`'s grid (its y and z transforms are shared).
+    fn new(plan: &Plan) -> Self {
+        let size = plan.size;
         let mut real = RealFftPlanner::<f64>::new();
-        let mut planner = FftPlanner::new();
         HalfPlan {
             size,
             half: size[0] / 2 + 1,
             r2c: real.plan_fft_forward(size[0]),
             c2r: real.plan_fft_inverse(size[0]),
-            y: Pair::new(&mut planner, size[1]),
-            z: Pair::new(&mut planner, size[2]),
-            three_d,
+            y: plan.axes[1].clone(),
+            z: plan.axes[2].clone(),
+            three_d: plan.three_d,
         }
     }
 
-    /// The z transform of every column of a half-spectrum grid, in place: tiles of
-    /// [`Z_COLUMNS`] columns through every slice are gathered into a buffer per thread,
-    /// transformed and written back (no second grid: a fresh grid-sized buffer costs a fresh
-    /// process about as much as the transform itself).
+    /// The z transform of every column of a half-spectrum grid, in place.
     fn along_z(&self, grid: &mut [Complex64], inverse: bool) {
-        let sz = self.size[2];
-        if !self.three_d || sz < 2 {
-            return;
+        if self.three_d && self.size[2] > 1 {
+            along_z(grid, self.half * self.size[1], self.z.get(inverse));
         }
-        let plane = self.half * self.size[1];
-        let tiles = crate::separable::column_tiles(grid, plane, Z_COLUMNS);
-        let fft = self.z.get(inverse);
-        tiles.into_par_iter().for_each_init(
-            || {
-                (
-                    vec![Complex64::default(); Z_COLUMNS * sz],
-                    vec![Complex64::default(); fft.get_inplace_scratch_len()],
-                )
-            },
-            |(buf, scratch), mut slices| {
-                let width = slices[0].len();
-                let buf = &mut buf[..width * sz];
-                for (z, s) in slices.iter().enumerate() {
-                    for (c, v) in s.iter().enumerate() {
-                        buf[c * sz + z] = *v;
-                    }
-                }
-                fft.process_with_scratch(buf, scratch);
-                for (z, s) in slices.iter_mut().enumerate() {
-                    for (c, v) in s.iter_mut().enumerate() {
-                        *v = buf[c * sz + z];
-                    }
-                }
-            },
-        );
     }
 }
 
-/// Columns per tile of [`HalfPlan::along_z`] (with 400 slices: 1.6 MB per tile).
+/// The transform `fft` (of the number of slices) of every column of a grid of slices of
+/// `plane` values, in place: tiles of [`Z_COLUMNS`] columns through every slice are gathered
+/// into a buffer per thread, transformed and written back (no second grid: a fresh grid-sized
+/// buffer costs a fresh process about as much as the transform itself).
+fn along_z(grid: &mut [Complex64], plane: usize, fft: &Arc<dyn Fft<f64>>) {
+    let sz = fft.len();
+    let tiles = crate::separable::column_tiles(grid, plane, Z_COLUMNS);
+    tiles.into_par_iter().for_each_init(
+        || {
+            (
+                vec![Complex64::default(); Z_COLUMNS * sz],
+                vec![Complex64::default(); fft.get_inplace_scratch_len()],
+            )
+        },
+        |(buf, scratch), mut slices| {
+            let width = slices[0].len();
+            let buf = &mut buf[..width * sz];
+            for (z, s) in slices.iter().enumerate() {
+                for (c, v) in s.iter().enumerate() {
+                    buf[c * sz + z] = *v;
+                }
+            }
+            fft.process_with_scratch(buf, scratch);
+            for (z, s) in slices.iter_mut().enumerate() {
+                for (c, v) in s.iter_mut().enumerate() {
+                    *v = buf[c * sz + z];
+                }
+            }
+        },
+    );
+}
+
+/// Columns per tile of [`along_z`] (with 400 slices: 1.6 MB per tile).
 const Z_COLUMNS: usize = 256;
 
 /// A padded grid and how to read the image back from it.
@@ -331,7 +326,7 @@ impl Padded {
         boundary: Boundary,
     ) -> Self {
         let plan = Plan::new(size, three_d);
-        let half = HalfPlan::new(size, three_d);
+        let half = HalfPlan::new(&plan);
         let [nx, ny, nz] = dims;
         let [sx, sy, _] = size;
         let hx = half.half;
@@ -353,8 +348,8 @@ impl Padded {
                 for (ky, out) in slice.chunks_mut(hx).enumerate() {
                     let Some(y) = src(1, ky, ny) else { continue };
                     let line = &data[nx * (y + ny * z)..nx * (y + ny * z) + nx];
-                    for (r, sx) in row.iter_mut().zip(&xs) {
-                        *r = sx.map_or(0.0, |x| line[x]);
+                    for (r, source) in row.iter_mut().zip(&xs) {
+                        *r = source.map_or(0.0, |x| line[x]);
                     }
                     half.r2c
                         .process_with_scratch(row, out, scratch)
