@@ -170,7 +170,7 @@ fn multiply(p: &Polynomial, q: &Polynomial) -> Polynomial {
 }
 
 /// `prod_m (w . frame[m])^order[m]` expanded in monomials of `w` (the definition; the filter
-/// uses [`steered_coefficients`], its allocation-free form).
+/// uses [`Expansion`], its per-voxel form).
 #[cfg(test)]
 fn steered_polynomial(frame: &[[f64; 3]], order: &[u32]) -> Polynomial {
     let mut p = Polynomial::from([([0, 0, 0], 1.0)]);
@@ -197,13 +197,13 @@ pub(crate) fn apply(
     s: &RieszSettings,
 ) -> Vec<f64> {
     let d = s.dimensions.count();
-    let (padded, base) = base(data, dims, spacing, s);
     let Some(steering) = &s.steering else {
+        let (padded, base) = base(data, dims, spacing, s);
         let mut alpha = [0; 3];
         alpha[..d].copy_from_slice(&s.order);
         return padded.into_real_with(monomial_transfer(&base, spacing, &s.order, alpha));
     };
-    // Every monomial of degree L in d variables, and its response map.
+    // Every monomial of degree L in d variables.
     let total: u32 = s.order.iter().sum();
     let mut monomials = Vec::new();
     for a in 0..=total {
@@ -215,87 +215,108 @@ pub(crate) fn apply(
             monomials.push([a, b, c]);
         }
     }
-    let maps: Vec<Vec<f64>> = monomials
-        .par_iter()
-        .map(|&alpha| padded.apply_real_with(monomial_transfer(&base, spacing, &s.order, alpha)))
-        .collect();
-    // The spectrum is no longer needed: freed before the structure tensor's volumes.
-    drop(padded);
-    let frames = local_frames(data, dims, spacing, d, steering.tensor_sigma_mm, s.boundary);
-    // Per voxel, the steered polynomial's coefficients in two dense buffers reused along a
-    // work item (no allocation per voxel).
-    let n = total as usize + 1;
-    let slots: Vec<usize> = monomials.iter().map(|m| dense_slot(*m, n)).collect();
-    (0..data.len())
-        .into_par_iter()
-        .map_init(
-            || (vec![0.0; n * n * n], vec![0.0; n * n * n]),
-            |(p, q), v| {
-                steered_coefficients(&frames[v][..d], &s.order, n, p, q);
-                slots
-                    .iter()
-                    .zip(&maps)
-                    .map(|(&slot, map)| p[slot] * map[v])
-                    .sum()
-            },
-        )
-        .collect()
-}
-
-/// Index of monomial `w^alpha` in a dense buffer of `n` powers per axis.
-fn dense_slot(alpha: [u32; 3], n: usize) -> usize {
-    alpha[0] as usize + n * (alpha[1] as usize + n * alpha[2] as usize)
-}
-
-/// [`steered_polynomial`] into a dense buffer `p` of `n` powers per axis (`n` above the total
-/// order), with `q` as scratch: `p[dense_slot(alpha)]` is the coefficient of `w^alpha`.
-fn steered_coefficients(
-    frame: &[[f64; 3]],
-    order: &[u32],
-    n: usize,
-    p: &mut Vec<f64>,
-    q: &mut Vec<f64>,
-) {
-    p.iter_mut().for_each(|x| *x = 0.0);
-    p[0] = 1.0;
-    for (e, &l) in frame.iter().zip(order) {
-        for _ in 0..l {
-            q.iter_mut().for_each(|x| *x = 0.0);
-            for c in 0..n {
-                for b in 0..n - c {
-                    for a in 0..n - c - b {
-                        let x = p[a + n * (b + n * c)];
-                        if x == 0.0 {
-                            continue;
-                        }
-                        // Multiplied by the linear form e . w: the degree grows by one.
-                        for (k, &ek) in e.iter().enumerate() {
-                            if ek == 0.0 {
-                                continue;
-                            }
-                            let mut t = [a, b, c];
-                            t[k] += 1;
-                            if t.iter().sum::<usize>() < n {
-                                q[t[0] + n * (t[1] + n * t[2])] += ek * x;
-                            }
-                        }
-                    }
-                }
+    // Per voxel, the steered polynomial's coefficient of every monomial, before the spectrum:
+    // the structure tensor's volumes are freed by the time the maps are made.
+    let tensor = structure_tensor(data, dims, spacing, d, steering.tensor_sigma_mm, s.boundary);
+    let coefficients = voxel_coefficients(tensor, d, &s.order, &monomials);
+    // The monomials' response maps one at a time, each added to the sum with its voxels'
+    // coefficients (in monomial order) and dropped: two maps live at once, not all of them.
+    let (padded, base) = base(data, dims, spacing, s);
+    let transfer = |alpha| monomial_transfer(&base, spacing, &s.order, alpha);
+    let mut sum: Option<Vec<f64>> = None;
+    for (&alpha, c) in monomials.iter().zip(&coefficients) {
+        let map = padded.apply_real_with(transfer(alpha));
+        match &mut sum {
+            None => {
+                let mut map = map;
+                map.par_iter_mut().zip(c).for_each(|(v, c)| *v *= c);
+                sum = Some(map);
             }
-            std::mem::swap(p, q);
+            Some(out) => out
+                .par_iter_mut()
+                .zip(map.par_iter().zip(c))
+                .for_each(|(o, (v, c))| *o += c * v),
+        }
+    }
+    sum.unwrap_or_else(|| vec![0.0; data.len()])
+}
+
+/// `prod_m (w . e_m)^order[m]` as a sum over every choice of one axis per linear factor:
+/// the term for axes `(a_1, .., a_L)` adds `prod_j e_{m_j}[a_j]` (`m_j` the frame vector of
+/// factor `j`) to the coefficient of the monomial `prod_j w_{a_j}`. Built once per filter; per
+/// voxel it costs `d^L` products (9 in 3D for order 2) and no allocation.
+struct Expansion {
+    /// Number of linear factors, `L`.
+    factors: usize,
+    /// Per term: its monomial's index.
+    slots: Vec<usize>,
+    /// Per term, per factor, the frame component it takes: `3 m_j + a_j` (`L` entries per
+    /// term, term after term).
+    components: Vec<usize>,
+}
+
+impl Expansion {
+    fn new(order: &[u32], d: usize, monomials: &[[u32; 3]]) -> Self {
+        let factors: Vec<usize> = order
+            .iter()
+            .enumerate()
+            .flat_map(|(m, &l)| std::iter::repeat_n(m, l as usize))
+            .collect();
+        let count = d.pow(factors.len() as u32);
+        let (slots, axes): (Vec<usize>, Vec<Vec<usize>>) = (0..count)
+            .map(|mut t| {
+                let axes: Vec<usize> = (0..factors.len())
+                    .map(|_| {
+                        let a = t % d;
+                        t /= d;
+                        a
+                    })
+                    .collect();
+                let mut alpha = [0u32; 3];
+                for &a in &axes {
+                    alpha[a] += 1;
+                }
+                let slot = monomials
+                    .iter()
+                    .position(|m| *m == alpha)
+                    .expect("every monomial of the total order is listed");
+                let components: Vec<usize> =
+                    factors.iter().zip(&axes).map(|(m, a)| 3 * m + a).collect();
+                (slot, components)
+            })
+            .unzip();
+        Expansion {
+            factors: factors.len(),
+            slots,
+            components: axes.concat(),
+        }
+    }
+
+    /// The coefficient of every monomial (in the order given to [`Expansion::new`]) for the
+    /// orthonormal frame `frame`.
+    fn coefficients(&self, frame: &[[f64; 3]; 3], out: &mut [f64]) {
+        out.iter_mut().for_each(|c| *c = 0.0);
+        let flat: [f64; 9] = std::array::from_fn(|i| frame[i / 3][i % 3]);
+        let l = self.factors;
+        for (i, &slot) in self.slots.iter().enumerate() {
+            let product = self.components[i * l..(i + 1) * l]
+                .iter()
+                .fold(1.0, |p, &c| p * flat[c]);
+            out[slot] += product;
         }
     }
 }
 
-/// Per voxel: the eigenvectors of the structure tensor by decreasing eigenvalue.
-fn local_frames(
+/// The structure tensor `G * (grad f grad f^T)`, one volume per element `(i, j)`, `i <= j < d`,
+/// at [`sym_slot`] (the other slots empty).
+fn structure_tensor(
     data: &[f64],
     dims: [usize; 3],
     spacing: [f64; 3],
     d: usize,
     tensor_sigma_mm: f64,
     boundary: Boundary,
-) -> Vec<[[f64; 3]; 3]> {
+) -> [Vec<f64>; 6] {
     // Central differences along each axis, in intensity per mm.
     let gradients: Vec<Vec<f64>> = (0..d)
         .map(|a| {
@@ -312,19 +333,79 @@ fn local_frames(
             log::gaussian_pair(s, log::radius(s, 4.0)).0
         })
     });
-    let mut tensor = vec![[0.0; 6]; data.len()];
-    let pairs: Vec<(usize, usize)> = (0..d).flat_map(|i| (i..d).map(move |j| (i, j))).collect();
-    for &(i, j) in &pairs {
-        let product: Vec<f64> = gradients[i]
-            .iter()
-            .zip(&gradients[j])
-            .map(|(a, b)| a * b)
-            .collect();
-        let smooth = super::apply_set(&product, dims, &window, boundary);
-        let slot = sym_slot(i, j);
-        tensor.iter_mut().zip(smooth).for_each(|(t, v)| t[slot] = v);
+    let mut tensor: [Vec<f64>; 6] = Default::default();
+    for i in 0..d {
+        for j in i..d {
+            let product: Vec<f64> = gradients[i]
+                .par_iter()
+                .zip(&gradients[j])
+                .map(|(a, b)| a * b)
+                .collect();
+            tensor[sym_slot(i, j)] = super::apply_set(&product, dims, &window, boundary);
+        }
     }
-    tensor.par_iter().map(|t| eigen_frame(t, d)).collect()
+    tensor
+}
+
+/// Voxels per work item of [`voxel_coefficients`].
+const COEFFICIENT_BLOCK: usize = 4096;
+
+/// One volume per monomial: at every voxel, the monomial's coefficient in
+/// `prod_m (w . e_m)^order[m]`, `e_m` the voxel's eigenvector frame of the structure tensor.
+/// Written over the tensor's own volumes (no fresh memory when there are no more monomials
+/// than tensor elements: order 2 in 2D and 3D).
+fn voxel_coefficients(
+    tensor: [Vec<f64>; 6],
+    d: usize,
+    order: &[u32],
+    monomials: &[[u32; 3]],
+) -> Vec<Vec<f64>> {
+    let voxels = tensor[0].len();
+    let expansion = Expansion::new(order, d, monomials);
+    // The tensor's elements (their slots) and then fresh volumes, one per monomial.
+    let slots: Vec<usize> = (0..6).filter(|&k| !tensor[k].is_empty()).collect();
+    let mut volumes: Vec<Vec<f64>> = tensor.into_iter().filter(|v| !v.is_empty()).collect();
+    while volumes.len() < monomials.len() {
+        volumes.push(vec![0.0; voxels]);
+    }
+    let mut chunks: Vec<_> = volumes
+        .iter_mut()
+        .map(|v| v.chunks_mut(COEFFICIENT_BLOCK))
+        .collect();
+    let blocks: Vec<Vec<&mut [f64]>> = (0..voxels.div_ceil(COEFFICIENT_BLOCK))
+        .map(|_| chunks.iter_mut().filter_map(Iterator::next).collect())
+        .collect();
+    let m = monomials.len();
+    blocks.into_par_iter().for_each_init(
+        || {
+            (
+                vec![[0.0; 6]; COEFFICIENT_BLOCK],
+                vec![0.0; m * COEFFICIENT_BLOCK],
+            )
+        },
+        |(tensors, out), mut block| {
+            let len = block[0].len();
+            for (volume, &slot) in block.iter().zip(&slots) {
+                for (t, &x) in tensors.iter_mut().zip(volume.iter()) {
+                    t[slot] = x;
+                }
+            }
+            // The dimension a constant in each loop: the 2D closed form inlined.
+            let pairs = tensors[..len].iter().zip(out.chunks_mut(m));
+            if d == 2 {
+                pairs.for_each(|(t, c)| expansion.coefficients(&eigen_frame(t, 2), c));
+            } else {
+                pairs.for_each(|(t, c)| expansion.coefficients(&eigen_frame(t, d), c));
+            }
+            for (k, volume) in block.iter_mut().take(m).enumerate() {
+                for (x, c) in volume.iter_mut().zip(out.chunks(m)) {
+                    *x = c[k];
+                }
+            }
+        },
+    );
+    volumes.truncate(monomials.len());
+    volumes
 }
 
 /// Slot of element (i, j) in the packed symmetric tensor [xx, xy, xz, yy, yz, zz].
@@ -340,10 +421,46 @@ fn sym_slot(i: usize, j: usize) -> usize {
     }
 }
 
-/// Eigenvectors of a symmetric `d x d` tensor by decreasing eigenvalue (cyclic Jacobi),
-/// each vector's largest component positive and the last vector completing a right-handed
-/// frame.
+/// Eigenvectors of a symmetric `d x d` tensor by decreasing eigenvalue, each vector's largest
+/// component positive and the last vector completing a right-handed frame: in 2D in closed
+/// form, in 3D by [`jacobi_frame`].
 fn eigen_frame(t: &[f64; 6], d: usize) -> [[f64; 3]; 3] {
+    if d != 2 {
+        return jacobi_frame(t, d);
+    }
+    // [[a, b], [b, c]]: the largest eigenvalue's vector is (h + r, b) or, the same direction
+    // without cancellation when h < 0, (b, r - h), with h = (a - c) / 2 and r = |(h, b)|.
+    let (a, b, c) = (t[0], t[1], t[3]);
+    let (x, y) = if b == 0.0 {
+        // Axis-aligned (ties: x first).
+        if a >= c { (1.0, 0.0) } else { (0.0, 1.0) }
+    } else {
+        let h = 0.5 * (a - c);
+        let r = length(h, b);
+        let (x, y) = if h >= 0.0 { (h + r, b) } else { (b, r - h) };
+        let n = length(x, y);
+        (x / n, y / n)
+    };
+    // Largest component positive (ties: x).
+    let (x, y) = if (if x.abs() >= y.abs() { x } else { y }) < 0.0 {
+        (-x, -y)
+    } else {
+        (x, y)
+    };
+    [[x, y, 0.0], [-y, x, 0.0], [0.0; 3]]
+}
+
+/// `|(x, y)|`: `sqrt(x^2 + y^2)`, or `hypot` (slower, never overflows) past the range where
+/// the squares are finite.
+fn length(x: f64, y: f64) -> f64 {
+    let r = (x * x + y * y).sqrt();
+    if r.is_finite() { r } else { x.hypot(y) }
+}
+
+/// [`eigen_frame`] by cyclic Jacobi rotations: each rotation zeroes its off-diagonal pair
+/// exactly, and an entry negligible beside both its diagonal entries is set to zero, so a
+/// 3 x 3 tensor takes a few sweeps.
+fn jacobi_frame(t: &[f64; 6], d: usize) -> [[f64; 3]; 3] {
     let mut a = [[0.0; 3]; 3];
     for i in 0..d {
         for j in 0..d {
@@ -355,44 +472,54 @@ fn eigen_frame(t: &[f64; 6], d: usize) -> [[f64; 3]; 3] {
         row[i] = 1.0;
     }
     for _ in 0..50 {
-        let off: f64 = (0..d)
-            .flat_map(|i| (0..d).filter(move |&j| j != i).map(move |j| (i, j)))
-            .map(|(i, j)| a[i][j] * a[i][j])
-            .sum();
-        let scale: f64 = (0..d).map(|i| a[i][i] * a[i][i]).sum::<f64>() + off;
-        if off <= 1e-30 * scale.max(f64::MIN_POSITIVE) {
-            break;
-        }
+        let mut rotated = false;
         for p in 0..d {
             for q in p + 1..d {
-                if a[p][q] == 0.0 {
+                let apq = a[p][q];
+                if apq == 0.0 {
                     continue;
                 }
-                let theta = (a[q][q] - a[p][p]) / (2.0 * a[p][q]);
-                let tan = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
-                let tan = if theta == 0.0 { 1.0 } else { tan };
+                let g = 100.0 * apq.abs();
+                if a[p][p].abs() + g == a[p][p].abs() && a[q][q].abs() + g == a[q][q].abs() {
+                    a[p][q] = 0.0;
+                    a[q][p] = 0.0;
+                    continue;
+                }
+                rotated = true;
+                let theta = (a[q][q] - a[p][p]) / (2.0 * apq);
+                let tan = if theta == 0.0 {
+                    1.0
+                } else {
+                    theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt())
+                };
                 let cos = 1.0 / (tan * tan + 1.0).sqrt();
                 let sin = tan * cos;
-                for row in a.iter_mut().take(d) {
-                    let (akp, akq) = (row[p], row[q]);
-                    row[p] = cos * akp - sin * akq;
-                    row[q] = sin * akp + cos * akq;
-                }
-                let (row_p, row_q) = (a[p], a[q]);
-                for k in 0..d {
-                    a[p][k] = cos * row_p[k] - sin * row_q[k];
-                    a[q][k] = sin * row_p[k] + cos * row_q[k];
+                let tau = sin / (1.0 + cos);
+                a[p][p] -= tan * apq;
+                a[q][q] += tan * apq;
+                a[p][q] = 0.0;
+                a[q][p] = 0.0;
+                for r in (0..d).filter(|&r| r != p && r != q) {
+                    let (arp, arq) = (a[r][p], a[r][q]);
+                    a[r][p] = arp - sin * (arq + tau * arp);
+                    a[r][q] = arq + sin * (arp - tau * arq);
+                    a[p][r] = a[r][p];
+                    a[q][r] = a[r][q];
                 }
                 for row in v.iter_mut().take(d) {
                     let (vp, vq) = (row[p], row[q]);
-                    row[p] = cos * vp - sin * vq;
-                    row[q] = sin * vp + cos * vq;
+                    row[p] = vp - sin * (vq + tau * vp);
+                    row[q] = vq + sin * (vp - tau * vq);
                 }
             }
         }
+        if !rotated {
+            break;
+        }
     }
     // Columns of v are eigenvectors; order by decreasing eigenvalue (ties: axis order).
-    let mut idx: Vec<usize> = (0..d).collect();
+    let mut order = [0, 1, 2];
+    let idx = &mut order[..d];
     idx.sort_by(|&i, &j| a[j][j].total_cmp(&a[i][i]).then(i.cmp(&j)));
     let mut frame = [[0.0; 3]; 3];
     for (m, &c) in idx.iter().enumerate() {
@@ -459,6 +586,119 @@ mod tests {
     }
 
     #[test]
+    fn the_2d_closed_form_agrees_with_jacobi_rotations() {
+        let mut state = 0x2545_F491u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % 2001) as f64 - 1000.0
+        };
+        let mut tensors: Vec<[f64; 6]> = (0..2000)
+            .map(|_| [next(), next(), 0.0, next(), 0.0, 0.0])
+            .collect();
+        // Ties and signs: equal diagonals, zero and negative off-diagonals, the zero tensor.
+        tensors.extend([
+            [2.0, -1.0, 0.0, 2.0, 0.0, 0.0],
+            [2.0, 1.0, 0.0, 2.0, 0.0, 0.0],
+            [1.0, 0.0, 0.0, 3.0, 0.0, 0.0],
+            [3.0, 0.0, 0.0, 3.0, 0.0, 0.0],
+            [0.0; 6],
+        ]);
+        for t in &tensors {
+            let (closed, jacobi) = (eigen_frame(t, 2), jacobi_frame(t, 2));
+            for m in 0..2 {
+                for k in 0..3 {
+                    assert!(
+                        (closed[m][k] - jacobi[m][k]).abs() < 1e-12,
+                        "{t:?}: {closed:?} against {jacobi:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The steered map against its definition written out: every monomial's map kept, the
+    /// structure tensor's frame by Jacobi rotations at every voxel and the steered polynomial
+    /// expanded term by term (`steered_polynomial`), summed per voxel. Volumes of more than
+    /// one block of voxels, 2D and 3D, two orders, two bases.
+    #[test]
+    fn the_steered_map_is_the_sum_of_monomial_maps_with_each_voxels_coefficients() {
+        let dims = [20, 18, 14];
+        let mut state = 0x9E37_79B9u64;
+        let data: Vec<f64> = (0..dims.iter().product::<usize>())
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state % 1000) as f64
+            })
+            .collect();
+        let spacing = [1.0, 1.2, 2.0];
+        let cases = [
+            (
+                crate::Dimensions::ThreeD,
+                vec![0, 2, 0],
+                RieszBase::Simoncelli { level: 1 },
+            ),
+            (
+                crate::Dimensions::ThreeD,
+                vec![1, 0, 1],
+                RieszBase::LaplacianOfGaussian {
+                    sigma_mm: 1.5,
+                    truncation: 4.0,
+                },
+            ),
+            (
+                crate::Dimensions::TwoD,
+                vec![0, 2],
+                RieszBase::Simoncelli { level: 1 },
+            ),
+        ];
+        for (dimensions, order, base_filter) in cases {
+            let s = RieszSettings {
+                base: base_filter,
+                order: order.clone(),
+                steering: Some(crate::Steering {
+                    tensor_sigma_mm: 1.0,
+                }),
+                dimensions,
+                boundary: Boundary::Mirror,
+            };
+            let d = dimensions.count();
+            let got = apply(&data, dims, spacing, &s);
+            let (padded, b) = base(&data, dims, spacing, &s);
+            let tensor = structure_tensor(&data, dims, spacing, d, 1.0, s.boundary);
+            let total: u32 = order.iter().sum();
+            let mut expected = vec![0.0; data.len()];
+            for a in 0..=total {
+                for bb in 0..=total - a {
+                    let alpha = [a, bb, total - a - bb];
+                    if d == 2 && alpha[2] > 0 {
+                        continue;
+                    }
+                    let map = padded.apply_real_with(monomial_transfer(&b, spacing, &order, alpha));
+                    for (v, e) in expected.iter_mut().enumerate() {
+                        let t: [f64; 6] =
+                            std::array::from_fn(|k| tensor[k].get(v).copied().unwrap_or(0.0));
+                        let frame = jacobi_frame(&t, d);
+                        let p = steered_polynomial(&frame[..d], &order);
+                        *e += p.get(&alpha).copied().unwrap_or(0.0) * map[v];
+                    }
+                }
+            }
+            let scale = expected.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+            assert!(scale > 0.0);
+            for (v, (g, e)) in got.iter().zip(&expected).enumerate() {
+                assert!(
+                    (g - e).abs() <= 1e-9 * scale,
+                    "{dimensions:?} {order:?} voxel {v}: {g} against {e}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn steering_along_the_axes_is_the_plain_monomial() {
         // Frame = the axes in order: (w . e_1)^0 (w . e_2)^2 (w . e_3)^0 = w_y^2.
         let frame = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
@@ -473,26 +713,36 @@ mod tests {
     }
 
     #[test]
-    fn dense_coefficients_are_the_expanded_polynomial() {
-        // A generic frame (unit vectors, not axis-aligned) and orders up to 3.
+    fn the_expansion_gives_the_expanded_polynomial() {
+        // A generic frame (unit vectors, not axis-aligned) and orders up to 3, in 3D and 2D.
         let frame = [[0.36, 0.48, 0.8], [0.8, -0.6, 0.0], [0.48, 0.64, -0.6]];
-        for order in [[0, 2, 0], [1, 1, 0], [2, 0, 1], [0, 0, 3]] {
+        let h = std::f64::consts::FRAC_1_SQRT_2;
+        let plane = [[h, h, 0.0], [-h, h, 0.0], [0.0; 3]];
+        type Frame = [[f64; 3]; 3];
+        let cases: [(&[u32], usize, Frame); 7] = [
+            (&[0, 2, 0], 3, frame),
+            (&[1, 1, 0], 3, frame),
+            (&[2, 0, 1], 3, frame),
+            (&[0, 0, 3], 3, frame),
+            (&[0, 2], 2, plane),
+            (&[1, 2], 2, plane),
+            (&[0, 0, 0], 3, frame),
+        ];
+        for (order, d, frame) in cases {
             let total: u32 = order.iter().sum();
-            let n = total as usize + 1;
-            let (mut p, mut q) = (vec![0.0; n * n * n], vec![0.0; n * n * n]);
-            steered_coefficients(&frame, &order, n, &mut p, &mut q);
-            let expanded = steered_polynomial(&frame, &order);
-            let mut covered = 0.0;
-            for (alpha, c) in &expanded {
-                assert!(
-                    (p[dense_slot(*alpha, n)] - c).abs() < 1e-14,
-                    "{order:?} {alpha:?}"
-                );
-                covered += c.abs();
+            let monomials: Vec<[u32; 3]> = (0..=total)
+                .flat_map(|a| (0..=total - a).map(move |b| [a, b, total - a - b]))
+                .filter(|m| d == 3 || m[2] == 0)
+                .collect();
+            let mut out = vec![f64::NAN; monomials.len()];
+            Expansion::new(order, d, &monomials).coefficients(&frame, &mut out);
+            let expanded = steered_polynomial(&frame[..d], order);
+            for (alpha, c) in monomials.iter().zip(&out) {
+                let expected = expanded.get(alpha).copied().unwrap_or(0.0);
+                assert!((c - expected).abs() < 1e-14, "{order:?} {alpha:?}");
             }
-            // Nothing else: the dense buffer holds only the expanded terms.
-            let dense: f64 = p.iter().map(|x| x.abs()).sum();
-            assert!((dense - covered).abs() < 1e-13, "{order:?}");
+            // Nothing left out: every expanded term is one of the monomials.
+            assert!(expanded.keys().all(|k| monomials.contains(k)), "{order:?}");
         }
     }
 }
