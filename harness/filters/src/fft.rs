@@ -397,10 +397,12 @@ impl Padded {
         };
         if !self.half.three_d {
             // One transfer function for every slice: evaluated once.
-            let plane: Vec<Complex64> = (0..hx * sy)
-                .into_par_iter()
-                .map(|i| hermitian(i % hx, i / hx, 0, 0))
-                .collect();
+            let mut plane = vec![Complex64::default(); hx * sy];
+            plane.par_chunks_mut(hx).enumerate().for_each(|(ky, row)| {
+                for (kx, h) in row.iter_mut().enumerate() {
+                    *h = hermitian(kx, ky, 0, 0);
+                }
+            });
             grid.par_chunks_mut(hx * sy).for_each(|g| {
                 for (g, h) in g.iter_mut().zip(&plane) {
                     *g *= h;
@@ -408,12 +410,15 @@ impl Padded {
             });
             return;
         }
+        // Row by row (no index division per element).
         grid.par_chunks_mut(hx * sy)
             .enumerate()
             .for_each(|(kz, g)| {
                 let nz = (sz - kz) % sz;
-                for (i, g) in g.iter_mut().enumerate() {
-                    *g *= hermitian(i % hx, i / hx, kz, nz);
+                for (ky, row) in g.chunks_mut(hx).enumerate() {
+                    for (kx, g) in row.iter_mut().enumerate() {
+                        *g *= hermitian(kx, ky, kz, nz);
+                    }
                 }
             });
     }

@@ -275,27 +275,21 @@ pub fn round_intensities(values: &mut [f64]) {
 }
 
 /// `v.round()` (nearest integer, ties away from zero), bit for bit, without the call to the C
-/// library's `round` that `f64::round` compiles to on baseline x86-64 (no SSE4.1): whole-image
-/// rounding runs over millions of voxels. Truncation by conversion to `i64` is exact below
-/// 2^52, and so is `v - trunc(v)`; from 2^52 on every `f64` is an integer (NaN and infinities
-/// pass through unchanged, as with `round`).
+/// library's `round` that `f64::round` compiles to on baseline x86-64 (no SSE4.1), and without
+/// branches, so that whole-image rounding (millions of voxels of interpolated, unpredictable
+/// fractions) vectorises. Below 2^52, `(a + 2^52) - 2^52` is `a` rounded to an integer (to
+/// even), exactly; one less where that went above `a` gives `floor(a)`, and `a - floor(a)` is
+/// exact. From 2^52 on every `f64` is an integer; NaN and infinities pass through unchanged
+/// (the comparison `a < 2^52` is false for them).
 #[inline]
 pub(crate) fn round_half_away(v: f64) -> f64 {
     const INTEGRAL: f64 = 4_503_599_627_370_496.0; // 2^52
-    if v.is_nan() || v.abs() >= INTEGRAL {
-        return v;
-    }
-    let t = v as i64 as f64;
-    let d = v - t;
-    let r = if d >= 0.5 {
-        t + 1.0
-    } else if d <= -0.5 {
-        t - 1.0
-    } else {
-        t
-    };
-    // Keep the sign of zero (-0.3 rounds to -0.0).
-    r.copysign(v)
+    let a = v.abs();
+    let nearest = (a + INTEGRAL) - INTEGRAL;
+    let floor = if nearest > a { nearest - 1.0 } else { nearest };
+    let rounded = if a - floor >= 0.5 { floor + 1.0 } else { floor };
+    // Keep the sign, also of zero (-0.3 rounds to -0.0).
+    (if a < INTEGRAL { rounded } else { a }).copysign(v)
 }
 
 /// Source taps of each new voxel along one axis: `taps` indices and weights per voxel.

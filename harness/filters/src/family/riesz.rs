@@ -35,7 +35,7 @@ fn factorial(n: u32) -> f64 {
 /// Simoncelli band evaluated where it is needed.
 enum Transfer {
     Grid(Vec<Complex64>),
-    Simoncelli(u32),
+    Simoncelli(simoncelli::Band),
 }
 
 /// The base filter's transfer function on the padded grid and the grid's centred frequencies
@@ -54,10 +54,10 @@ impl Base {
                 let [sx, sy, _] = self.size;
                 t[kx + sx * (ky + sy * kz)]
             }
-            Transfer::Simoncelli(level) => {
+            Transfer::Simoncelli(band) => {
                 let [fx, fy, fz] = &self.frequencies;
                 let r2 = fx[kx] * fx[kx] + fy[ky] * fy[ky] + fz[kz] * fz[kz];
-                Complex64::new(simoncelli::transfer_squared(r2, *level), 0.0)
+                Complex64::new(band.at_squared(r2), 0.0)
             }
         }
     }
@@ -100,7 +100,7 @@ fn base(data: &[f64], dims: [usize; 3], spacing: [f64; 3], s: &RieszSettings) ->
         RieszBase::Simoncelli { level } => {
             let (before, size) = simoncelli::grid(dims, d, s.boundary);
             let padded = Padded::new(data, dims, before, size, three_d, s.boundary);
-            (padded, Transfer::Simoncelli(*level))
+            (padded, Transfer::Simoncelli(simoncelli::Band::new(*level)))
         }
     };
     let size = padded.plan.size();
@@ -139,20 +139,22 @@ fn monomial_transfer<'a>(
             even
         }
     };
+    // Per axis: the physical frequency w and its power w^alpha (same operations as per voxel,
+    // done once per index).
+    let w: [Vec<f64>; 3] =
+        std::array::from_fn(|a| base.frequencies[a].iter().map(|f| f / spacing[a]).collect());
+    let powers: [Vec<f64>; 3] = std::array::from_fn(|a| {
+        w[a].iter()
+            .map(|&x| (0..alpha[a]).fold(1.0, |p, _| p * x))
+            .collect()
+    });
     move |kx, ky, kz| {
-        let [fx, fy, fz] = &base.frequencies;
-        let w = [
-            fx[kx] / spacing[0],
-            fy[ky] / spacing[1],
-            fz[kz] / spacing[2],
-        ];
-        let len2 = w[0] * w[0] + w[1] * w[1] + w[2] * w[2];
+        let [wx, wy, wz] = [w[0][kx], w[1][ky], w[2][kz]];
+        let len2 = wx * wx + wy * wy + wz * wz;
         if len2 == 0.0 {
             return Complex64::default();
         }
-        let mono: f64 = (0..3)
-            .map(|a| (0..alpha[a]).fold(1.0, |p, _| p * w[a]))
-            .product();
+        let mono = powers[0][kx] * powers[1][ky] * powers[2][kz];
         phase * (norm * mono / length_power(len2)) * base.at(kx, ky, kz)
     }
 }

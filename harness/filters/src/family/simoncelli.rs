@@ -13,23 +13,43 @@ use rustfft::num_complex::Complex64;
 use crate::fft::{Padded, centred_frequency, dft_frequency};
 use crate::{Boundary, SimoncelliSettings};
 
-/// The transfer function at radial frequency `nu`.
-pub(crate) fn transfer(nu: f64, level: u32) -> f64 {
-    let nu_max = 0.5f64.powi(level as i32 - 1);
-    if nu >= nu_max / 4.0 && nu <= nu_max {
-        (std::f64::consts::FRAC_PI_2 * (2.0 * nu / nu_max).log2()).cos()
-    } else {
-        0.0
-    }
+/// The band of one level, its edges computed once (the transfer function is evaluated at
+/// every frequency of the grid).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Band {
+    nu_max: f64,
+    /// Squared edges, `(nu_max / 4)^2` and `nu_max^2`.
+    low2: f64,
+    high2: f64,
 }
 
-/// [`transfer`] from the squared radial frequency: outside the band without a square root.
-pub(crate) fn transfer_squared(nu2: f64, level: u32) -> f64 {
-    let nu_max = 0.5f64.powi(level as i32 - 1);
-    if nu2 < nu_max * nu_max / 16.0 || nu2 > nu_max * nu_max {
-        0.0
-    } else {
-        transfer(nu2.sqrt(), level)
+impl Band {
+    pub(crate) fn new(level: u32) -> Self {
+        let nu_max = 0.5f64.powi(level as i32 - 1);
+        Band {
+            nu_max,
+            low2: nu_max * nu_max / 16.0,
+            high2: nu_max * nu_max,
+        }
+    }
+
+    /// The transfer function at radial frequency `nu`.
+    pub(crate) fn at(&self, nu: f64) -> f64 {
+        let nu_max = self.nu_max;
+        if nu >= nu_max / 4.0 && nu <= nu_max {
+            (std::f64::consts::FRAC_PI_2 * (2.0 * nu / nu_max).log2()).cos()
+        } else {
+            0.0
+        }
+    }
+
+    /// [`Band::at`] from the squared radial frequency: outside the band without a square root.
+    pub(crate) fn at_squared(&self, nu2: f64) -> f64 {
+        if nu2 < self.low2 || nu2 > self.high2 {
+            0.0
+        } else {
+            self.at(nu2.sqrt())
+        }
     }
 }
 
@@ -83,9 +103,10 @@ pub(crate) fn apply_on(
         centred_frequency
     };
     let [fx, fy, fz] = axis_frequencies(padded.plan.size(), d == 3, frequency);
+    let band = Band::new(s.level);
     padded.into_real_with(|kx, ky, kz| {
         let r2 = fx[kx] * fx[kx] + fy[ky] * fy[ky] + fz[kz] * fz[kz];
-        Complex64::new(transfer_squared(r2, s.level), 0.0)
+        Complex64::new(band.at_squared(r2), 0.0)
     })
 }
 
@@ -95,11 +116,15 @@ mod tests {
 
     #[test]
     fn the_band_peaks_at_half_its_maximum_and_vanishes_at_its_ends() {
+        let transfer = |nu: f64, level: u32| Band::new(level).at(nu);
         assert!((transfer(0.5, 1) - 1.0).abs() < 1e-15);
         assert!(transfer(0.25, 1).abs() < 1e-15);
         assert!(transfer(1.0, 1).abs() < 1e-15);
         assert_eq!(transfer(0.2, 1), 0.0);
         assert!((transfer(0.25, 2) - 1.0).abs() < 1e-15);
         assert!((transfer(0.125, 3) - 1.0).abs() < 1e-15);
+        // From the squared frequency: the same values, 0 outside.
+        assert_eq!(Band::new(1).at_squared(0.36), transfer(0.6, 1));
+        assert_eq!(Band::new(1).at_squared(1.01), 0.0);
     }
 }
