@@ -185,46 +185,56 @@ impl Plan {
         self.run(grid, true);
     }
 
-    /// The inverse transform of `grid`, normalised, read only in the `dims` window at `start`
-    /// through `response`: along z every column is needed, then per kept slice every column
-    /// along y, then along x only the kept rows.
-    pub(crate) fn inverse_window(
+    /// The inverse 2D transform of one slice of the grid, read in the `dims` window at `start`
+    /// (x, y) through `response` after scaling by `scale`, into `out` (`nx * ny` voxels):
+    /// along y every column, along x only the kept rows.
+    #[allow(clippy::too_many_arguments)]
+    fn inverse_slice(
         &self,
-        grid: &mut [Complex64],
+        slice: &[Complex64],
         start: [usize; 3],
         dims: [usize; 3],
-        response: impl Fn(Complex64) -> f64 + Sync,
-    ) -> Vec<f64> {
-        let [sx, sy, sz] = self.size;
-        let plane = sx * sy;
-        let n = if self.three_d { sx * sy * sz } else { sx * sy };
-        let scale = 1.0 / n as f64;
-        if self.three_d && sz > 1 {
-            along_z(grid, plane, self.axes[2].get(true));
+        scale: f64,
+        response: &impl Fn(Complex64) -> f64,
+        scratch: &mut SliceScratch,
+        out: &mut [f64],
+    ) {
+        let [sx, sy, _] = self.size;
+        let nx = dims[0];
+        let SliceScratch { tmp, row, .. } = scratch;
+        transpose(slice, sy, sx, tmp);
+        self.axes[1].get(true).process(tmp);
+        for (j, o_row) in out.chunks_mut(nx).enumerate() {
+            let y = start[1] + j;
+            for (x, r) in row.iter_mut().enumerate() {
+                *r = tmp[x * sy + y];
+            }
+            self.axes[0].get(true).process(row);
+            for (o, v) in o_row.iter_mut().zip(&row[start[0]..start[0] + nx]) {
+                *o = response(v * scale);
+            }
         }
-        let [nx, ny, nz] = dims;
-        let mut out = vec![0.0; nx * ny * nz];
-        out.par_chunks_mut(nx * ny)
-            .enumerate()
-            .for_each(|(k, o_slice)| {
-                let z = start[2] + k;
-                let slice = &grid[z * plane..(z + 1) * plane];
-                let mut tmp = vec![Complex64::default(); plane];
-                transpose(slice, sy, sx, &mut tmp);
-                self.axes[1].get(true).process(&mut tmp);
-                let mut row = vec![Complex64::default(); sx];
-                for (j, o_row) in o_slice.chunks_mut(nx).enumerate() {
-                    let y = start[1] + j;
-                    for (x, r) in row.iter_mut().enumerate() {
-                        *r = tmp[x * sy + y];
-                    }
-                    self.axes[0].get(true).process(&mut row);
-                    for (o, v) in o_row.iter_mut().zip(&row[start[0]..start[0] + nx]) {
-                        *o = response(v * scale);
-                    }
-                }
-            });
-        out
+    }
+}
+
+/// Per-thread buffers of one slice's transforms.
+struct SliceScratch {
+    /// A full slice (the product, in the slice-by-slice path).
+    grid: Vec<Complex64>,
+    /// A transposed slice.
+    tmp: Vec<Complex64>,
+    /// One row along x.
+    row: Vec<Complex64>,
+}
+
+impl SliceScratch {
+    fn new(size: [usize; 3]) -> Self {
+        let plane = size[0] * size[1];
+        SliceScratch {
+            grid: vec![Complex64::default(); plane],
+            tmp: vec![Complex64::default(); plane],
+            row: vec![Complex64::default(); size[0]],
+        }
     }
 }
 
@@ -505,43 +515,77 @@ impl Padded {
         self.inverse_window(grid)
     }
 
-    /// As [`Padded::apply_real`], each complex value of the filtered image read through
-    /// `response` (for a multiplier that is not Hermitian, a complex kernel): the full
-    /// spectrum, rebuilt from the half (`F(-k) = conj F(k)`), times `multiplier`, goes through
-    /// one complex inverse transform.
-    pub(crate) fn apply(
-        &self,
-        multiplier: &[Complex64],
-        response: impl Fn(Complex64) -> f64 + Sync,
-    ) -> Vec<f64> {
+    /// Slice `kz` of the full spectrum (rebuilt from the half, `F(-k) = conj F(k)`) times
+    /// `multiplier` (a multiplier that is not Hermitian: a complex kernel; 3D: its slice `kz`,
+    /// 2D: its one plane), into `g`.
+    fn full_product(&self, kz: usize, multiplier: &[Complex64], g: &mut [Complex64]) {
         let [sx, sy, sz] = self.half.size;
         let hx = self.half.half;
-        let three_d = self.half.three_d;
-        let plane = sx * sy;
-        let mut grid = vec![Complex64::default(); plane * sz];
-        grid.par_chunks_mut(plane).enumerate().for_each(|(kz, g)| {
-            let (mz, nz) = if three_d {
-                (kz, (sz - kz) % sz)
-            } else {
-                (0, kz)
-            };
-            for (ky, g_row) in g.chunks_mut(sx).enumerate() {
-                let ny = (sy - ky) % sy;
-                let f_row = &self.spectrum[hx * (ky + sy * kz)..hx * (ky + sy * kz) + hx];
-                let f_neg = &self.spectrum[hx * (ny + sy * nz)..hx * (ny + sy * nz) + hx];
-                let m_row = &multiplier[sx * (ky + sy * mz)..sx * (ky + sy * mz) + sx];
-                for (kx, (o, m)) in g_row.iter_mut().zip(m_row).enumerate() {
-                    let f = if kx < hx {
-                        f_row[kx]
-                    } else {
-                        f_neg[sx - kx].conj()
-                    };
-                    *o = f * m;
-                }
+        let (mz, nz) = if self.half.three_d {
+            (kz, (sz - kz) % sz)
+        } else {
+            (0, kz)
+        };
+        for (ky, g_row) in g.chunks_mut(sx).enumerate() {
+            let ny = (sy - ky) % sy;
+            let f_row = &self.spectrum[hx * (ky + sy * kz)..hx * (ky + sy * kz) + hx];
+            let f_neg = &self.spectrum[hx * (ny + sy * nz)..hx * (ny + sy * nz) + hx];
+            let m_row = &multiplier[sx * (ky + sy * mz)..sx * (ky + sy * mz) + sx];
+            for (kx, (o, m)) in g_row.iter_mut().zip(m_row).enumerate() {
+                let f = if kx < hx {
+                    f_row[kx]
+                } else {
+                    f_neg[sx - kx].conj()
+                };
+                *o = f * m;
             }
-        });
-        self.plan
-            .inverse_window(&mut grid, self.before, self.dims, response)
+        }
+    }
+
+    /// For a 2D grid (filters per slice): slice by slice, the response to every multiplier
+    /// (the full spectrum times the multiplier, inverse transformed, each complex value read
+    /// through `response`), handed as one slice-sized map per
+    /// multiplier, in order, to `combine`, whose slice result goes into the output. Each
+    /// slice's work stays in per-thread buffers of one slice instead of passing over a whole
+    /// grid per multiplier.
+    pub(crate) fn apply_each_by_slice(
+        &self,
+        multipliers: &[Vec<Complex64>],
+        response: impl Fn(Complex64) -> f64 + Sync,
+        combine: impl Fn(Vec<Vec<f64>>) -> Vec<f64> + Sync,
+    ) -> Vec<f64> {
+        assert!(!self.half.three_d, "per slice: 2D grids only");
+        let [sx, sy, _] = self.half.size;
+        let [nx, ny, nz] = self.dims;
+        let scale = 1.0 / (sx * sy) as f64;
+        let mut out = vec![0.0; nx * ny * nz];
+        out.par_chunks_mut(nx * ny).enumerate().for_each_init(
+            || SliceScratch::new(self.half.size),
+            |scratch, (k, o_slice)| {
+                let kz = self.before[2] + k;
+                let maps = multipliers
+                    .iter()
+                    .map(|m| {
+                        let mut grid = std::mem::take(&mut scratch.grid);
+                        self.full_product(kz, m, &mut grid);
+                        let mut map = vec![0.0; nx * ny];
+                        self.plan.inverse_slice(
+                            &grid,
+                            self.before,
+                            self.dims,
+                            scale,
+                            &response,
+                            scratch,
+                            &mut map,
+                        );
+                        scratch.grid = grid;
+                        map
+                    })
+                    .collect();
+                o_slice.copy_from_slice(&combine(maps));
+            },
+        );
+        out
     }
 }
 
@@ -652,15 +696,21 @@ mod tests {
             for (a, b) in via_fft.iter().zip(&direct) {
                 prop_assert!((a - b).abs() < 1e-9, "{a} vs {b}");
             }
-            // A complex kernel (the same one times c): its real and imaginary responses, from
-            // the full spectrum rebuilt out of the half.
-            let c = Complex64::new(0.6, -1.3);
-            let complex: Vec<Complex64> = spectrum.iter().map(|v| v * c).collect();
-            let re = padded.apply(&complex, |v| v.re);
-            let im = padded.apply(&complex, |v| v.im);
-            for ((r, i), b) in re.iter().zip(&im).zip(&direct) {
-                prop_assert!((r - c.re * b).abs() < 1e-9, "{r} vs {}", c.re * b);
-                prop_assert!((i - c.im * b).abs() < 1e-9, "{i} vs {}", c.im * b);
+            // A complex kernel (the same one times c) in 2D: its real and imaginary responses,
+            // from the full spectrum rebuilt out of the half, slice by slice; a second
+            // multiplier (the real kernel) handed to the combination in order.
+            if !three_d {
+                let c = Complex64::new(0.6, -1.3);
+                let complex: Vec<Complex64> = spectrum.iter().map(|v| v * c).collect();
+                let both = [complex, spectrum.clone()];
+                let re = padded.apply_each_by_slice(&both, |v| v.re, |maps| maps[0].clone());
+                let im = padded.apply_each_by_slice(&both, |v| v.im, |maps| maps[0].clone());
+                let real = padded.apply_each_by_slice(&both, |v| v.re, |maps| maps[1].clone());
+                for (((r, i), p), b) in re.iter().zip(&im).zip(&real).zip(&direct) {
+                    prop_assert!((r - c.re * b).abs() < 1e-9, "{r} vs {}", c.re * b);
+                    prop_assert!((i - c.im * b).abs() < 1e-9, "{i} vs {}", c.im * b);
+                    prop_assert!((p - b).abs() < 1e-9, "{p} vs {b}");
+                }
             }
         }
     }

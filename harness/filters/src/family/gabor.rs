@@ -86,22 +86,32 @@ fn in_plane(
         dims[2],
     ];
     let padded = Padded::new(data, dims, [r, r, 0], size, false, s.boundary);
-    let mut pool = Pool::new(s.rotation_invariance.unwrap_or(Pooling::Mean));
-    for (theta, count) in distinct_moduli(&orientations(s), modulus) {
-        let spectrum = kernel_spectrum(&padded.plan, [r, r, 0], |dx, dy, _| {
-            kernel(s, theta, dx as f64 * spacing[0], dy as f64 * spacing[1])
-        });
-        // The modulus as sqrt(re^2 + im^2) (no overflow at these magnitudes; hypot is slower).
-        let map = padded.apply(&spectrum, |v| {
-            if modulus {
-                (v.re * v.re + v.im * v.im).sqrt()
-            } else {
-                v.re
-            }
-        });
-        pool.add_times(map, count);
-    }
-    pool.finish()
+    let pooling = s.rotation_invariance.unwrap_or(Pooling::Mean);
+    let orientations = distinct_moduli(&orientations(s), modulus);
+    let spectra: Vec<Vec<Complex64>> = orientations
+        .iter()
+        .map(|&(theta, _)| {
+            kernel_spectrum(&padded.plan, [r, r, 0], |dx, dy, _| {
+                kernel(s, theta, dx as f64 * spacing[0], dy as f64 * spacing[1])
+            })
+        })
+        .collect();
+    // The modulus as sqrt(re^2 + im^2) (no overflow at these magnitudes; hypot is slower).
+    let response = |v: Complex64| {
+        if modulus {
+            (v.re * v.re + v.im * v.im).sqrt()
+        } else {
+            v.re
+        }
+    };
+    // Slice by slice, the orientations pooled in order.
+    padded.apply_each_by_slice(&spectra, response, |maps| {
+        let mut pool = Pool::new(pooling);
+        for (map, &(_, count)) in maps.into_iter().zip(&orientations) {
+            pool.add_times(map, count);
+        }
+        pool.finish()
+    })
 }
 
 /// Reorders a volume so that axes `order` become (x, y, z), and back with `inverse`.
