@@ -32,10 +32,11 @@ fn factorial(n: u32) -> f64 {
 }
 
 /// The base filter's transfer function: a kernel's spectrum over the grid (LoG), or the
-/// Simoncelli band evaluated where it is needed.
+/// Simoncelli band evaluated where it is needed or tabulated over the grid.
 enum Transfer {
     Grid(Vec<Complex64>),
     Simoncelli(simoncelli::Band),
+    Table(Vec<f64>),
 }
 
 /// The base filter's transfer function on the padded grid and the grid's centred frequencies
@@ -59,7 +60,30 @@ impl Base {
                 let r2 = fx[kx] * fx[kx] + fy[ky] * fy[ky] + fz[kz] * fz[kz];
                 Complex64::new(band.at_squared(r2), 0.0)
             }
+            Transfer::Table(t) => {
+                let [sx, sy, _] = self.size;
+                Complex64::new(t[kx + sx * (ky + sy * kz)], 0.0)
+            }
         }
+    }
+
+    /// For a base read once per monomial map (steering): the Simoncelli band tabulated over
+    /// the full grid (the same values), so that its transcendental functions run once per
+    /// frequency instead of twice per map.
+    fn tabulated(mut self) -> Self {
+        if let Transfer::Simoncelli(_) = self.transfer {
+            let [sx, sy, _] = self.size;
+            let depth = self.frequencies[2].len();
+            let mut table = vec![0.0; sx * sy * depth];
+            table.par_chunks_mut(sx).enumerate().for_each(|(row, t)| {
+                let (ky, kz) = (row % sy, row / sy);
+                for (kx, v) in t.iter_mut().enumerate() {
+                    *v = self.at(kx, ky, kz).re;
+                }
+            });
+            self.transfer = Transfer::Table(table);
+        }
+        self
     }
 }
 
@@ -224,6 +248,7 @@ pub(crate) fn apply(
     // The monomials' response maps one at a time, each added to the sum with its voxels'
     // coefficients (in monomial order) and dropped: two maps live at once, not all of them.
     let (padded, base) = base(data, dims, spacing, s);
+    let base = base.tabulated();
     let transfer = |alpha| monomial_transfer(&base, spacing, &s.order, alpha);
     let mut sum: Option<Vec<f64>> = None;
     for (&alpha, c) in monomials.iter().zip(&coefficients) {
@@ -425,8 +450,11 @@ fn sym_slot(i: usize, j: usize) -> usize {
 
 /// Eigenvectors of a symmetric `d x d` tensor by decreasing eigenvalue, each vector's largest
 /// component positive and the last vector completing a right-handed frame: in 2D in closed
-/// form, in 3D by [`jacobi_frame`].
+/// form, in 3D by [`closed_frame_3d`] (Jacobi rotations where that is not accurate).
 fn eigen_frame(t: &[f64; 6], d: usize) -> [[f64; 3]; 3] {
+    if d == 3 {
+        return closed_frame_3d(t).unwrap_or_else(|| jacobi_frame(t, 3));
+    }
     if d != 2 {
         return jacobi_frame(t, d);
     }
@@ -450,6 +478,70 @@ fn eigen_frame(t: &[f64; 6], d: usize) -> [[f64; 3]; 3] {
         (x, y)
     };
     [[x, y, 0.0], [-y, x, 0.0], [0.0; 3]]
+}
+
+/// The 3D frame in closed form: the eigenvalues by the trigonometric solution of the
+/// characteristic cubic, the eigenvectors of the largest and the smallest as the longest cross
+/// product of two rows of `A - lambda I`, the middle one as their cross product. `None` (the
+/// caller rotates instead) when the tensor is isotropic or not finite, or when two eigenvalues
+/// lie within 1e-3 of the eigenvalues' spread, where the cross products lose accuracy.
+fn closed_frame_3d(t: &[f64; 6]) -> Option<[[f64; 3]; 3]> {
+    let [xx, xy, xz, yy, yz, zz] = *t;
+    let q = (xx + yy + zz) / 3.0;
+    let (a, d, f) = (xx - q, yy - q, zz - q);
+    let off = xy * xy + xz * xz + yz * yz;
+    let p2 = a * a + d * d + f * f + 2.0 * off;
+    if !(p2 > 0.0 && p2.is_finite()) {
+        return None;
+    }
+    let p = (p2 / 6.0).sqrt();
+    // det((A - q I) / p) / 2, in [-1, 1] up to rounding.
+    let (a, d, f, b, c, e) = (a / p, d / p, f / p, xy / p, xz / p, yz / p);
+    let det = a * (d * f - e * e) - b * (b * f - e * c) + c * (b * e - d * c);
+    let phi = (0.5 * det).clamp(-1.0, 1.0).acos() / 3.0;
+    let largest = q + 2.0 * p * phi.cos();
+    let smallest = q + 2.0 * p * (phi + std::f64::consts::TAU / 3.0).cos();
+    let middle = 3.0 * q - largest - smallest;
+    if (largest - middle).min(middle - smallest) < 1e-3 * p {
+        return None;
+    }
+    let null_vector = |l: f64| {
+        let rows = [[xx - l, xy, xz], [xy, yy - l, yz], [xz, yz, zz - l]];
+        [(0, 1), (0, 2), (1, 2)]
+            .map(|(i, j)| cross(rows[i], rows[j]))
+            .into_iter()
+            .max_by(|u, v| dot(*u, *u).total_cmp(&dot(*v, *v)))
+            .map(unit)
+    };
+    let e1 = positive_largest(null_vector(largest)?);
+    let e3 = null_vector(smallest)?;
+    let e2 = positive_largest(unit(cross(e3, e1)));
+    Some([e1, e2, cross(e1, e2)])
+}
+
+fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ]
+}
+
+fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+fn unit(a: [f64; 3]) -> [f64; 3] {
+    let n = dot(a, a).sqrt();
+    a.map(|x| x / n)
+}
+
+/// `e` or `-e`, whichever has its largest component (by magnitude; ties: the first) positive.
+fn positive_largest(e: [f64; 3]) -> [f64; 3] {
+    let big = (0..3)
+        .max_by(|&i, &j| e[i].abs().total_cmp(&e[j].abs()).then(j.cmp(&i)))
+        .unwrap_or(0);
+    if e[big] < 0.0 { e.map(|x| -x) } else { e }
 }
 
 /// `|(x, y)|`: `sqrt(x^2 + y^2)`, or `hypot` (slower, never overflows) past the range where
@@ -529,22 +621,12 @@ fn jacobi_frame(t: &[f64; 6], d: usize) -> [[f64; 3]; 3] {
         for (k, row) in v.iter().enumerate().take(d) {
             e[k] = row[c];
         }
-        let big = (0..d)
-            .max_by(|&i, &j| e[i].abs().total_cmp(&e[j].abs()).then(j.cmp(&i)))
-            .unwrap_or(0);
-        if e[big] < 0.0 {
-            e.iter_mut().for_each(|x| *x = -*x);
-        }
-        frame[m] = e;
+        // (Components past d are zero: the largest is among the first d.)
+        frame[m] = positive_largest(e);
     }
     // Right-handed: the last vector is the cross (3D) or perpendicular (2D) of the others.
     if d == 3 {
-        let [a1, a2] = [frame[0], frame[1]];
-        frame[2] = [
-            a1[1] * a2[2] - a1[2] * a2[1],
-            a1[2] * a2[0] - a1[0] * a2[2],
-            a1[0] * a2[1] - a1[1] * a2[0],
-        ];
+        frame[2] = cross(frame[0], frame[1]);
     } else {
         frame[1] = [-frame[0][1], frame[0][0], 0.0];
     }
@@ -698,6 +780,62 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_3d_closed_form_agrees_with_jacobi_rotations_or_defers_to_them() {
+        let mut state = 0x2545_F491u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % 2001) as f64 - 1000.0
+        };
+        let mut closed = 0;
+        for _ in 0..5000 {
+            // Random symmetric tensors, also positive semi-definite ones (sums of g g^T, as a
+            // structure tensor is).
+            let g: [f64; 3] = [next(), next(), next()];
+            let h: [f64; 3] = [next(), next(), next()];
+            let w = (next() + 1000.0) / 2000.0;
+            let random = [next(), next(), next(), next(), next(), next()];
+            let gram = [
+                g[0] * g[0] + w * h[0] * h[0],
+                g[0] * g[1] + w * h[0] * h[1],
+                g[0] * g[2] + w * h[0] * h[2],
+                g[1] * g[1] + w * h[1] * h[1],
+                g[1] * g[2] + w * h[1] * h[2],
+                g[2] * g[2] + w * h[2] * h[2],
+            ];
+            for t in [random, gram] {
+                let jacobi = jacobi_frame(&t, 3);
+                let Some(frame) = closed_frame_3d(&t) else {
+                    continue;
+                };
+                closed += 1;
+                for m in 0..3 {
+                    for k in 0..3 {
+                        assert!(
+                            (frame[m][k] - jacobi[m][k]).abs() < 1e-9,
+                            "{t:?}: {frame:?} against {jacobi:?}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(closed > 9000, "closed form used {closed} times of 10000");
+        // Isotropic, zero, two equal eigenvalues, not finite: deferred to the rotations.
+        for t in [
+            [2.0, 0.0, 0.0, 2.0, 0.0, 2.0],
+            [0.0; 6],
+            [1.0, 0.0, 0.0, 5.0, 0.0, 5.0],
+            [f64::NAN, 0.0, 0.0, 1.0, 0.0, 2.0],
+        ] {
+            assert!(closed_frame_3d(&t).is_none(), "{t:?}");
+        }
+        // A diagonal tensor with distinct entries: closed form, the axes.
+        let f = closed_frame_3d(&[1.0, 0.0, 0.0, 5.0, 0.0, 3.0]).expect("distinct");
+        assert_eq!(f, [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]);
     }
 
     #[test]
