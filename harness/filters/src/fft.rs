@@ -217,6 +217,34 @@ impl Plan {
     }
 }
 
+/// Per-thread buffers of one half-spectrum slice's inverse transform.
+struct HalfScratch {
+    /// A half-spectrum slice (the product, in the slice-by-slice path).
+    product: Vec<Complex64>,
+    /// A transposed slice.
+    tmp: Vec<Complex64>,
+    /// One row of the half spectrum along x.
+    row: Vec<Complex64>,
+    /// One real row.
+    real: Vec<f64>,
+    /// The complex-to-real transform's scratch.
+    c2r: Vec<Complex64>,
+}
+
+impl HalfScratch {
+    fn new(half: &HalfPlan) -> Self {
+        let [sx, sy, _] = half.size;
+        let plane = half.half * sy;
+        HalfScratch {
+            product: vec![Complex64::default(); plane],
+            tmp: vec![Complex64::default(); plane],
+            row: vec![Complex64::default(); half.half],
+            real: vec![0.0; sx],
+            c2r: half.c2r.make_scratch_vec(),
+        }
+    }
+}
+
 /// Per-thread buffers of one slice's transforms.
 struct SliceScratch {
     /// A full slice (the product, in the slice-by-slice path).
@@ -400,19 +428,9 @@ impl Padded {
     ) {
         let [sx, sy, sz] = self.half.size;
         let hx = self.half.half;
-        let hermitian = |kx: usize, ky: usize, kz: usize, nz: usize| {
-            let h = m(kx, ky, kz);
-            let hn = m((sx - kx) % sx, (sy - ky) % sy, nz).conj();
-            (h + hn) * 0.5
-        };
         if !self.half.three_d {
             // One transfer function for every slice: evaluated once.
-            let mut plane = vec![Complex64::default(); hx * sy];
-            plane.par_chunks_mut(hx).enumerate().for_each(|(ky, row)| {
-                for (kx, h) in row.iter_mut().enumerate() {
-                    *h = hermitian(kx, ky, 0, 0);
-                }
-            });
+            let plane = self.hermitian_plane(&m);
             grid.par_chunks_mut(hx * sy).for_each(|g| {
                 for (g, h) in g.iter_mut().zip(&plane) {
                     *g *= h;
@@ -420,6 +438,11 @@ impl Padded {
             });
             return;
         }
+        let hermitian = |kx: usize, ky: usize, kz: usize, nz: usize| {
+            let h = m(kx, ky, kz);
+            let hn = m((sx - kx) % sx, (sy - ky) % sy, nz).conj();
+            (h + hn) * 0.5
+        };
         // Row by row (no index division per element).
         grid.par_chunks_mut(hx * sy)
             .enumerate()
@@ -447,40 +470,115 @@ impl Padded {
         let scale = 1.0 / n as f64;
         self.half.along_z(&mut grid, true);
         let [nx, ny, nz] = self.dims;
-        let start = self.before;
         let mut out = vec![0.0; nx * ny * nz];
         out.par_chunks_mut(nx * ny).enumerate().for_each_init(
-            || {
-                (
-                    vec![Complex64::default(); hx * sy],
-                    vec![Complex64::default(); hx],
-                    vec![0.0; sx],
-                    self.half.c2r.make_scratch_vec(),
-                )
-            },
-            |(tmp, row, real, scratch), (k, o_slice)| {
-                let z = start[2] + k;
+            || HalfScratch::new(&self.half),
+            |scratch, (k, o_slice)| {
+                let z = self.before[2] + k;
                 let slice = &grid[z * hx * sy..(z + 1) * hx * sy];
-                transpose(slice, sy, hx, tmp);
-                self.half.y.inverse.process(tmp);
-                for (j, o_row) in o_slice.chunks_mut(nx).enumerate() {
-                    let y = start[1] + j;
-                    for (x, r) in row.iter_mut().enumerate() {
-                        *r = tmp[x * sy + y];
-                    }
-                    // Real by symmetry; rounding leaves a trace that the inverse must not see.
-                    row[0].im = 0.0;
-                    if sx % 2 == 0 {
-                        row[hx - 1].im = 0.0;
-                    }
-                    self.half
-                        .c2r
-                        .process_with_scratch(row, real, scratch)
-                        .expect("lengths of the plan, real ends");
-                    for (o, v) in o_row.iter_mut().zip(&real[start[0]..start[0] + nx]) {
-                        *o = v * scale;
-                    }
-                }
+                self.inverse_slice(slice, scale, scratch, o_slice);
+            },
+        );
+        out
+    }
+
+    /// The Hermitian part of a 2D transfer function on the half plane (`m` read at `kz = 0`).
+    fn hermitian_plane(
+        &self,
+        m: &(impl Fn(usize, usize, usize) -> Complex64 + Sync),
+    ) -> Vec<Complex64> {
+        let [sx, sy, _] = self.half.size;
+        let hx = self.half.half;
+        let mut plane = vec![Complex64::default(); hx * sy];
+        plane.par_chunks_mut(hx).enumerate().for_each(|(ky, row)| {
+            for (kx, h) in row.iter_mut().enumerate() {
+                let hn = m((sx - kx) % sx, (sy - ky) % sy, 0).conj();
+                *h = (m(kx, ky, 0) + hn) * 0.5;
+            }
+        });
+        plane
+    }
+
+    /// The inverse transform of one slice of a half-spectrum grid (after the z transform in
+    /// 3D), scaled by `scale`, read in the image window into `out` (`nx * ny` voxels): along y
+    /// every column, along x (complex to real) only the kept rows.
+    fn inverse_slice(
+        &self,
+        slice: &[Complex64],
+        scale: f64,
+        scratch: &mut HalfScratch,
+        out: &mut [f64],
+    ) {
+        let [sx, sy, _] = self.half.size;
+        let hx = self.half.half;
+        let nx = self.dims[0];
+        let start = self.before;
+        let HalfScratch {
+            tmp,
+            row,
+            real,
+            c2r,
+            ..
+        } = scratch;
+        transpose(slice, sy, hx, tmp);
+        self.half.y.inverse.process(tmp);
+        for (j, o_row) in out.chunks_mut(nx).enumerate() {
+            let y = start[1] + j;
+            for (x, r) in row.iter_mut().enumerate() {
+                *r = tmp[x * sy + y];
+            }
+            // Real by symmetry; rounding leaves a trace that the inverse must not see.
+            row[0].im = 0.0;
+            if sx % 2 == 0 {
+                row[hx - 1].im = 0.0;
+            }
+            self.half
+                .c2r
+                .process_with_scratch(row, real, c2r)
+                .expect("lengths of the plan, real ends");
+            for (o, v) in o_row.iter_mut().zip(&real[start[0]..start[0] + nx]) {
+                *o = v * scale;
+            }
+        }
+    }
+
+    /// For a 2D grid (filters per slice): slice by slice, the real response to every transfer
+    /// function (each as [`Padded::apply_real_with`], the same values), handed with the
+    /// slice's index as one slice-sized map per transfer function, in order, to `combine`,
+    /// whose slice result goes into the output. Each slice's work stays in per-thread buffers
+    /// of one slice instead of passing over a whole grid per transfer function.
+    pub(crate) fn apply_real_each_by_slice<M: Fn(usize, usize, usize) -> Complex64 + Sync>(
+        &self,
+        transfers: &[M],
+        combine: impl Fn(usize, Vec<Vec<f64>>) -> Vec<f64> + Sync,
+    ) -> Vec<f64> {
+        assert!(!self.half.three_d, "per slice: 2D grids only");
+        let [sx, sy, _] = self.half.size;
+        let hx = self.half.half;
+        let scale = 1.0 / (sx * sy) as f64;
+        let planes: Vec<Vec<Complex64>> =
+            transfers.iter().map(|m| self.hermitian_plane(m)).collect();
+        let [nx, ny, nz] = self.dims;
+        let mut out = vec![0.0; nx * ny * nz];
+        out.par_chunks_mut(nx * ny).enumerate().for_each_init(
+            || HalfScratch::new(&self.half),
+            |scratch, (k, o_slice)| {
+                let z = self.before[2] + k;
+                let spectrum = &self.spectrum[z * hx * sy..(z + 1) * hx * sy];
+                let maps = planes
+                    .iter()
+                    .map(|plane| {
+                        let mut product = std::mem::take(&mut scratch.product);
+                        for ((p, f), h) in product.iter_mut().zip(spectrum).zip(plane) {
+                            *p = f * h;
+                        }
+                        let mut map = vec![0.0; nx * ny];
+                        self.inverse_slice(&product, scale, scratch, &mut map);
+                        scratch.product = product;
+                        map
+                    })
+                    .collect();
+                o_slice.copy_from_slice(&combine(k, maps));
             },
         );
         out

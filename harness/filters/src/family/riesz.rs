@@ -250,22 +250,39 @@ pub(crate) fn apply(
     let (padded, base) = base(data, dims, spacing, s);
     let base = base.tabulated();
     let transfer = |alpha| monomial_transfer(&base, spacing, &s.order, alpha);
+    if d == 2 {
+        // Slice by slice: every monomial's slice map, summed with the slice's coefficients.
+        let transfers: Vec<_> = monomials.iter().map(|&alpha| transfer(alpha)).collect();
+        let plane = dims[0] * dims[1];
+        return padded.apply_real_each_by_slice(&transfers, |z, maps| {
+            let at = z * plane..(z + 1) * plane;
+            let mut sum: Option<Vec<f64>> = None;
+            for (map, c) in maps.into_iter().zip(&coefficients) {
+                accumulate(&mut sum, map, &c[at.clone()]);
+            }
+            sum.unwrap_or_else(|| vec![0.0; plane])
+        });
+    }
     let mut sum: Option<Vec<f64>> = None;
     for (&alpha, c) in monomials.iter().zip(&coefficients) {
-        let map = padded.apply_real_with(transfer(alpha));
-        match &mut sum {
-            None => {
-                let mut map = map;
-                map.par_iter_mut().zip(c).for_each(|(v, c)| *v *= c);
-                sum = Some(map);
-            }
-            Some(out) => out
-                .par_iter_mut()
-                .zip(map.par_iter().zip(c))
-                .for_each(|(o, (v, c))| *o += c * v),
-        }
+        accumulate(&mut sum, padded.apply_real_with(transfer(alpha)), c);
     }
     sum.unwrap_or_else(|| vec![0.0; data.len()])
+}
+
+/// Adds `map` times its voxels' coefficients `c` to `sum` (the first map times its
+/// coefficients becomes the sum).
+fn accumulate(sum: &mut Option<Vec<f64>>, mut map: Vec<f64>, c: &[f64]) {
+    match sum {
+        None => {
+            map.par_iter_mut().zip(c).for_each(|(v, c)| *v *= c);
+            *sum = Some(map);
+        }
+        Some(out) => out
+            .par_iter_mut()
+            .zip(map.par_iter().zip(c))
+            .for_each(|(o, (v, c))| *o += c * v),
+    }
 }
 
 /// `prod_m (w . e_m)^order[m]` as a sum over every choice of one axis per linear factor:
@@ -325,6 +342,13 @@ impl Expansion {
         out.iter_mut().for_each(|c| *c = 0.0);
         let flat: [f64; 9] = std::array::from_fn(|i| frame[i / 3][i % 3]);
         let l = self.factors;
+        if l == 2 {
+            // The usual order 2, without the loop over factors (the same products).
+            for (&slot, c) in self.slots.iter().zip(self.components.chunks_exact(2)) {
+                out[slot] += flat[c[0]] * flat[c[1]];
+            }
+            return;
+        }
         for (i, &slot) in self.slots.iter().enumerate() {
             let product = self.components[i * l..(i + 1) * l]
                 .iter()
@@ -451,6 +475,7 @@ fn sym_slot(i: usize, j: usize) -> usize {
 /// Eigenvectors of a symmetric `d x d` tensor by decreasing eigenvalue, each vector's largest
 /// component positive and the last vector completing a right-handed frame: in 2D in closed
 /// form, in 3D by [`closed_frame_3d`] (Jacobi rotations where that is not accurate).
+#[inline]
 fn eigen_frame(t: &[f64; 6], d: usize) -> [[f64; 3]; 3] {
     if d == 3 {
         return closed_frame_3d(t).unwrap_or_else(|| jacobi_frame(t, 3));
