@@ -613,29 +613,18 @@ impl Padded {
         self.inverse_window(grid)
     }
 
-    /// Slice `kz` of the full spectrum (rebuilt from the half, `F(-k) = conj F(k)`) times
-    /// `multiplier` (a multiplier that is not Hermitian: a complex kernel; 3D: its slice `kz`,
-    /// 2D: its one plane), into `g`.
-    fn full_product(&self, kz: usize, multiplier: &[Complex64], g: &mut [Complex64]) {
-        let [sx, sy, sz] = self.half.size;
+    /// Slice `kz` of a 2D grid's full spectrum, rebuilt from the half (`F(-k) = conj F(k)`),
+    /// into `g`.
+    fn full_slice(&self, kz: usize, g: &mut [Complex64]) {
+        let [sx, sy, _] = self.half.size;
         let hx = self.half.half;
-        let (mz, nz) = if self.half.three_d {
-            (kz, (sz - kz) % sz)
-        } else {
-            (0, kz)
-        };
         for (ky, g_row) in g.chunks_mut(sx).enumerate() {
             let ny = (sy - ky) % sy;
             let f_row = &self.spectrum[hx * (ky + sy * kz)..hx * (ky + sy * kz) + hx];
-            let f_neg = &self.spectrum[hx * (ny + sy * nz)..hx * (ny + sy * nz) + hx];
-            let m_row = &multiplier[sx * (ky + sy * mz)..sx * (ky + sy * mz) + sx];
-            for (kx, (o, m)) in g_row.iter_mut().zip(m_row).enumerate() {
-                let f = if kx < hx {
-                    f_row[kx]
-                } else {
-                    f_neg[sx - kx].conj()
-                };
-                *o = f * m;
+            let f_neg = &self.spectrum[hx * (ny + sy * kz)..hx * (ny + sy * kz) + hx];
+            g_row[..hx].copy_from_slice(f_row);
+            for (kx, o) in g_row.iter_mut().enumerate().skip(hx) {
+                *o = f_neg[sx - kx].conj();
             }
         }
     }
@@ -658,14 +647,23 @@ impl Padded {
         let scale = 1.0 / (sx * sy) as f64;
         let mut out = vec![0.0; nx * ny * nz];
         out.par_chunks_mut(nx * ny).enumerate().for_each_init(
-            || SliceScratch::new(self.half.size),
-            |scratch, (k, o_slice)| {
-                let kz = self.before[2] + k;
+            || {
+                (
+                    SliceScratch::new(self.half.size),
+                    vec![Complex64::default(); sx * sy],
+                )
+            },
+            |(scratch, full), (k, o_slice)| {
+                // The slice's full spectrum once, times each multiplier (a complex kernel, not
+                // Hermitian).
+                self.full_slice(self.before[2] + k, full);
                 let maps = multipliers
                     .iter()
                     .map(|m| {
                         let mut grid = std::mem::take(&mut scratch.grid);
-                        self.full_product(kz, m, &mut grid);
+                        for ((g, f), m) in grid.iter_mut().zip(full.iter()).zip(m) {
+                            *g = f * m;
+                        }
                         let mut map = vec![0.0; nx * ny];
                         self.plan.inverse_slice(
                             &grid,
