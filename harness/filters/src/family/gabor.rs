@@ -15,7 +15,7 @@ use std::f64::consts::TAU;
 use rustfft::num_complex::Complex64;
 
 use super::Pool;
-use crate::fft::{Padded, fast_len, kernel_spectrum};
+use crate::fft::{SliceFilter, fast_len, kernel_spectrum};
 use crate::{GaborSettings, Pooling};
 
 /// Standard deviations of the envelope (along its widest axis) at which the kernel is cut.
@@ -80,18 +80,14 @@ fn in_plane(
     modulus: bool,
 ) -> Vec<f64> {
     let r = radius(s, dims[0].max(dims[1]), [spacing[0], spacing[1]]);
-    let size = [
-        fast_len(dims[0] + 2 * r),
-        fast_len(dims[1] + 2 * r),
-        dims[2],
-    ];
-    let padded = Padded::new(data, dims, [r, r, 0], size, false, s.boundary);
+    let size = [fast_len(dims[0] + 2 * r), fast_len(dims[1] + 2 * r)];
+    let filter = SliceFilter::new(data, dims, [r, r], size, s.boundary);
     let pooling = s.rotation_invariance.unwrap_or(Pooling::Mean);
     let orientations = distinct_moduli(&orientations(s), modulus);
     let spectra: Vec<Vec<Complex64>> = orientations
         .iter()
         .map(|&(theta, _)| {
-            kernel_spectrum(&padded.plan, [r, r, 0], |dx, dy, _| {
+            kernel_spectrum(&filter.plan, [r, r, 0], |dx, dy, _| {
                 kernel(s, theta, dx as f64 * spacing[0], dy as f64 * spacing[1])
             })
         })
@@ -105,7 +101,7 @@ fn in_plane(
         }
     };
     // Slice by slice, the orientations pooled in order.
-    padded.apply_each_by_slice(&spectra, response, |maps| {
+    filter.each(&spectra, response, |maps| {
         let mut pool = Pool::new(pooling);
         for (map, &(_, count)) in maps.into_iter().zip(&orientations) {
             pool.add_times(map, count);

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use rustfft::num_complex::Complex64;
 
 use super::{log, simoncelli};
-use crate::fft::{Padded, centred_frequency, fast_len, kernel_spectrum};
+use crate::fft::{Padded, Plan, SliceFilter, centred_frequency, fast_len, kernel_spectrum};
 use crate::{Boundary, RieszBase, RieszSettings};
 
 /// Monomial exponents (per axis) -> coefficient.
@@ -87,11 +87,11 @@ impl Base {
     }
 }
 
-/// The padded, transformed image and the base filter on its grid.
-fn base(data: &[f64], dims: [usize; 3], spacing: [f64; 3], s: &RieszSettings) -> (Padded, Base) {
+/// Where the image sits in the transformed grid: the padding in front on each axis and the
+/// grid's size (the LoG kernel's radius, padded to a fast length; the Simoncelli grid).
+fn layout(dims: [usize; 3], spacing: [f64; 3], s: &RieszSettings) -> ([usize; 3], [usize; 3]) {
     let d = s.dimensions.count();
-    let three_d = d == 3;
-    let (padded, transfer) = match &s.base {
+    match &s.base {
         RieszBase::LaplacianOfGaussian {
             sigma_mm,
             truncation,
@@ -105,9 +105,23 @@ fn base(data: &[f64], dims: [usize; 3], spacing: [f64; 3], s: &RieszSettings) ->
             for a in 0..d {
                 size[a] = fast_len(dims[a] + 2 * radius[a]);
             }
-            let padded = Padded::new(data, dims, radius, size, three_d, s.boundary);
-            let r = radius.map(|r| r as isize);
-            let transfer = kernel_spectrum(&padded.plan, radius, |dx, dy, dz| {
+            (radius, size)
+        }
+        RieszBase::Simoncelli { .. } => simoncelli::grid(dims, d, s.boundary),
+    }
+}
+
+/// The base filter on the grid of `plan`, the image padded by `before` in front.
+fn base(plan: &Plan, before: [usize; 3], spacing: [f64; 3], s: &RieszSettings) -> Base {
+    let d = s.dimensions.count();
+    let transfer = match &s.base {
+        RieszBase::LaplacianOfGaussian {
+            sigma_mm,
+            truncation,
+        } => {
+            let terms = log::terms(*sigma_mm, *truncation, spacing, d);
+            let r = before.map(|r| r as isize);
+            Transfer::Grid(kernel_spectrum(plan, before, |dx, dy, dz| {
                 let o = [dx, dy, dz];
                 let v: f64 = terms
                     .iter()
@@ -118,25 +132,30 @@ fn base(data: &[f64], dims: [usize; 3], spacing: [f64; 3], s: &RieszSettings) ->
                     })
                     .sum();
                 Complex64::new(v, 0.0)
-            });
-            (padded, Transfer::Grid(transfer))
+            }))
         }
-        RieszBase::Simoncelli { level } => {
-            let (before, size) = simoncelli::grid(dims, d, s.boundary);
-            let padded = Padded::new(data, dims, before, size, three_d, s.boundary);
-            (padded, Transfer::Simoncelli(simoncelli::Band::new(*level)))
-        }
+        RieszBase::Simoncelli { level } => Transfer::Simoncelli(simoncelli::Band::new(*level)),
     };
-    let size = padded.plan.size();
-    let frequencies = simoncelli::axis_frequencies(size, three_d, centred_frequency);
-    (
-        padded,
-        Base {
-            size,
-            transfer,
-            frequencies,
-        },
-    )
+    let size = plan.size();
+    Base {
+        size,
+        transfer,
+        frequencies: simoncelli::axis_frequencies(size, d == 3, centred_frequency),
+    }
+}
+
+/// The padded, transformed image and the base filter on its grid.
+fn padded_base(
+    data: &[f64],
+    dims: [usize; 3],
+    spacing: [f64; 3],
+    s: &RieszSettings,
+) -> (Padded, Base) {
+    let (before, size) = layout(dims, spacing, s);
+    let three_d = s.dimensions.count() == 3;
+    let padded = Padded::new(data, dims, before, size, three_d, s.boundary);
+    let base = base(&padded.plan, before, spacing, s);
+    (padded, base)
 }
 
 /// `(-i)^L sqrt(L!/prod l!) w^alpha / |w|^L` times the base transfer, at full-grid indices.
@@ -224,7 +243,7 @@ pub(crate) fn apply(
 ) -> Vec<f64> {
     let d = s.dimensions.count();
     let Some(steering) = &s.steering else {
-        let (padded, base) = base(data, dims, spacing, s);
+        let (padded, base) = padded_base(data, dims, spacing, s);
         let mut alpha = [0; 3];
         alpha[..d].copy_from_slice(&s.order);
         return padded.into_real_with(monomial_transfer(&base, spacing, &s.order, alpha));
@@ -247,14 +266,23 @@ pub(crate) fn apply(
     let coefficients = voxel_coefficients(tensor, d, &s.order, &monomials);
     // The monomials' response maps one at a time, each added to the sum with its voxels'
     // coefficients (in monomial order) and dropped: two maps live at once, not all of them.
-    let (padded, base) = base(data, dims, spacing, s);
-    let base = base.tabulated();
-    let transfer = |alpha| monomial_transfer(&base, spacing, &s.order, alpha);
     if d == 2 {
         // Slice by slice: every monomial's slice map, summed with the slice's coefficients.
-        let transfers: Vec<_> = monomials.iter().map(|&alpha| transfer(alpha)).collect();
+        let (before, size) = layout(dims, spacing, s);
+        let filter = SliceFilter::new(
+            data,
+            dims,
+            [before[0], before[1]],
+            [size[0], size[1]],
+            s.boundary,
+        );
+        let base = base(&filter.plan, before, spacing, s).tabulated();
+        let transfers: Vec<_> = monomials
+            .iter()
+            .map(|&alpha| monomial_transfer(&base, spacing, &s.order, alpha))
+            .collect();
         let plane = dims[0] * dims[1];
-        return padded.apply_real_each_by_slice(&transfers, |z, maps| {
+        return filter.each_real(&transfers, |z, maps| {
             let at = z * plane..(z + 1) * plane;
             let mut sum: Option<Vec<f64>> = None;
             for (map, c) in maps.into_iter().zip(&coefficients) {
@@ -263,6 +291,9 @@ pub(crate) fn apply(
             sum.unwrap_or_else(|| vec![0.0; plane])
         });
     }
+    let (padded, base) = padded_base(data, dims, spacing, s);
+    let base = base.tabulated();
+    let transfer = |alpha| monomial_transfer(&base, spacing, &s.order, alpha);
     let mut sum: Option<Vec<f64>> = None;
     for (&alpha, c) in monomials.iter().zip(&coefficients) {
         accumulate(&mut sum, padded.apply_real_with(transfer(alpha)), c);
@@ -776,7 +807,7 @@ mod tests {
             };
             let d = dimensions.count();
             let got = apply(&data, dims, spacing, &s);
-            let (padded, b) = base(&data, dims, spacing, &s);
+            let (padded, b) = padded_base(&data, dims, spacing, &s);
             let tensor = structure_tensor(&data, dims, spacing, d, 1.0, s.boundary);
             let total: u32 = order.iter().sum();
             let mut expected = vec![0.0; data.len()];

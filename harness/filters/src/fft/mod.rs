@@ -3,9 +3,11 @@
 //!
 //! The image is padded through the same boundary mapping as the separable path
 //! (`Boundary::source`), so a kernel gives the same map whichever way it runs. 2D transforms
-//! run per slice (rows, then columns by transposition); the z transform of a 3D grid runs on a
-//! transposed copy so that every 1D transform reads contiguous memory. Slices are processed in
+//! run per slice (rows, then columns by transposition); the z transform of a 3D grid runs on
+//! tiles of columns gathered per thread, so that every 1D transform reads contiguous memory. Slices are processed in
 //! parallel; each value is computed by the same operations whatever the thread count.
+//! Filters of many kernels per slice (Gabor orientations, steered Riesz monomials in 2D) run
+//! slice by slice (`slices.rs`) with the same operations per value.
 
 use std::sync::Arc;
 
@@ -15,6 +17,9 @@ use rustfft::num_complex::Complex64;
 use rustfft::{Fft, FftPlanner};
 
 use crate::Boundary;
+
+mod slices;
+pub(crate) use slices::SliceFilter;
 
 /// The smallest length `>= n` whose prime factors are 2, 3, 5 and 7 (fast FFT sizes).
 pub(crate) fn fast_len(n: usize) -> usize {
@@ -185,20 +190,19 @@ impl Plan {
         self.run(grid, true);
     }
 
-    /// The inverse 2D transform of one slice of the grid, read in the `dims` window at `start`
-    /// (x, y) through `response` after scaling by `scale`, into `out` (`nx * ny` voxels):
-    /// along y every column, along x only the kept rows.
-    #[allow(clippy::too_many_arguments)]
+    /// The inverse 2D transform of one slice of the grid, read in the image window (`dims` at
+    /// `start`, x and y) through `response` after scaling by `scale`, into `out` (`nx * ny`
+    /// voxels): along y every column, along x only the kept rows.
     fn inverse_slice(
         &self,
         slice: &[Complex64],
-        start: [usize; 3],
-        dims: [usize; 3],
+        window: ([usize; 3], [usize; 3]),
         scale: f64,
         response: &impl Fn(Complex64) -> f64,
         scratch: &mut SliceScratch,
         out: &mut [f64],
     ) {
+        let (dims, start) = window;
         let [sx, sy, _] = self.size;
         let nx = dims[0];
         let SliceScratch { tmp, row, .. } = scratch;
@@ -302,6 +306,152 @@ impl HalfPlan {
             along_z(grid, self.half * self.size[1], self.z.get(inverse));
         }
     }
+
+    /// The Hermitian part of a 2D transfer function on the half plane (`m` read at `kz = 0`).
+    fn hermitian_plane(
+        &self,
+        m: &(impl Fn(usize, usize, usize) -> Complex64 + Sync),
+    ) -> Vec<Complex64> {
+        let [sx, sy, _] = self.size;
+        let hx = self.half;
+        let mut plane = vec![Complex64::default(); hx * sy];
+        plane.par_chunks_mut(hx).enumerate().for_each(|(ky, row)| {
+            for (kx, h) in row.iter_mut().enumerate() {
+                let hn = m((sx - kx) % sx, (sy - ky) % sy, 0).conj();
+                *h = (m(kx, ky, 0) + hn) * 0.5;
+            }
+        });
+        plane
+    }
+
+    /// The (x, y) half spectrum of slice `z` of the image, padded in the plane through the
+    /// boundary mapping, into `slice` (rows outside the image, under the zero boundary, are
+    /// zero).
+    fn forward_slice(
+        &self,
+        source: &Source,
+        z: usize,
+        slice: &mut [Complex64],
+        scratch: &mut ForwardScratch,
+    ) {
+        let [nx, ny, _] = source.dims;
+        let sy = self.size[1];
+        let hx = self.half;
+        let ForwardScratch { row, r2c, tmp } = scratch;
+        for (ky, out) in slice.chunks_mut(hx).enumerate() {
+            let Some(y) = source
+                .boundary
+                .source(ky as isize - source.before[1] as isize, ny)
+            else {
+                out.fill(Complex64::default());
+                continue;
+            };
+            let line = &source.data[nx * (y + ny * z)..nx * (y + ny * z) + nx];
+            for (r, x) in row.iter_mut().zip(&source.xs) {
+                *r = x.map_or(0.0, |x| line[x]);
+            }
+            self.r2c
+                .process_with_scratch(row, out, r2c)
+                .expect("lengths of the plan");
+        }
+        transpose(slice, sy, hx, tmp);
+        self.y.forward.process(tmp);
+        transpose(tmp, hx, sy, slice);
+    }
+
+    /// The inverse transform of one slice of a half-spectrum grid (after the z transform in
+    /// 3D), scaled by `scale`, read in the image window (`dims` at `before`) into `out`
+    /// (`nx * ny` voxels): along y every column, along x (complex to real) only the kept rows.
+    fn inverse_slice(
+        &self,
+        slice: &[Complex64],
+        window: ([usize; 3], [usize; 3]),
+        scale: f64,
+        scratch: &mut HalfScratch,
+        out: &mut [f64],
+    ) {
+        let [sx, sy, _] = self.size;
+        let hx = self.half;
+        let (dims, start) = window;
+        let nx = dims[0];
+        let HalfScratch {
+            tmp,
+            row,
+            real,
+            c2r,
+            ..
+        } = scratch;
+        transpose(slice, sy, hx, tmp);
+        self.y.inverse.process(tmp);
+        for (j, o_row) in out.chunks_mut(nx).enumerate() {
+            let y = start[1] + j;
+            for (x, r) in row.iter_mut().enumerate() {
+                *r = tmp[x * sy + y];
+            }
+            // Real by symmetry; rounding leaves a trace that the inverse must not see.
+            row[0].im = 0.0;
+            if sx % 2 == 0 {
+                row[hx - 1].im = 0.0;
+            }
+            self.c2r
+                .process_with_scratch(row, real, c2r)
+                .expect("lengths of the plan, real ends");
+            for (o, v) in o_row.iter_mut().zip(&real[start[0]..start[0] + nx]) {
+                *o = v * scale;
+            }
+        }
+    }
+}
+
+/// The image and how the padded grid reads it: padding `before`, the boundary mapping, and
+/// the source column of every grid column along x.
+struct Source<'a> {
+    data: &'a [f64],
+    dims: [usize; 3],
+    before: [usize; 3],
+    boundary: Boundary,
+    xs: Vec<Option<usize>>,
+}
+
+impl<'a> Source<'a> {
+    fn new(
+        data: &'a [f64],
+        dims: [usize; 3],
+        before: [usize; 3],
+        size: [usize; 3],
+        boundary: Boundary,
+    ) -> Self {
+        let xs = (0..size[0])
+            .map(|k| boundary.source(k as isize - before[0] as isize, dims[0]))
+            .collect();
+        Source {
+            data,
+            dims,
+            before,
+            boundary,
+            xs,
+        }
+    }
+}
+
+/// Per-thread buffers of one slice's forward half-spectrum transform.
+struct ForwardScratch {
+    /// One padded real row.
+    row: Vec<f64>,
+    /// The real-to-complex transform's scratch.
+    r2c: Vec<Complex64>,
+    /// A transposed half-spectrum slice.
+    tmp: Vec<Complex64>,
+}
+
+impl ForwardScratch {
+    fn new(half: &HalfPlan) -> Self {
+        ForwardScratch {
+            row: vec![0.0; half.size[0]],
+            r2c: half.r2c.make_scratch_vec(),
+            tmp: vec![Complex64::default(); half.half * half.size[1]],
+        }
+    }
 }
 
 /// The transform `fft` (of the number of slices) of every column of a grid of slices of
@@ -365,37 +515,16 @@ impl Padded {
     ) -> Self {
         let plan = Plan::new(size, three_d);
         let half = HalfPlan::new(&plan);
-        let [nx, ny, nz] = dims;
-        let [sx, sy, _] = size;
+        let source = Source::new(data, dims, before, size, boundary);
+        let [_, sy, _] = size;
         let hx = half.half;
-        let src = |axis: usize, k: usize, n: usize| {
-            boundary.source(k as isize - before[axis] as isize, n)
-        };
-        let xs: Vec<Option<usize>> = (0..sx).map(|k| src(0, k, nx)).collect();
         let mut spectrum = vec![Complex64::default(); hx * sy * size[2]];
         spectrum.par_chunks_mut(hx * sy).enumerate().for_each_init(
-            || {
-                (
-                    vec![0.0; sx],
-                    half.r2c.make_scratch_vec(),
-                    vec![Complex64::default(); hx * sy],
-                )
-            },
-            |(row, scratch, tmp), (kz, slice)| {
-                let Some(z) = src(2, kz, nz) else { return };
-                for (ky, out) in slice.chunks_mut(hx).enumerate() {
-                    let Some(y) = src(1, ky, ny) else { continue };
-                    let line = &data[nx * (y + ny * z)..nx * (y + ny * z) + nx];
-                    for (r, source) in row.iter_mut().zip(&xs) {
-                        *r = source.map_or(0.0, |x| line[x]);
-                    }
-                    half.r2c
-                        .process_with_scratch(row, out, scratch)
-                        .expect("lengths of the plan");
+            || ForwardScratch::new(&half),
+            |scratch, (kz, slice)| {
+                if let Some(z) = boundary.source(kz as isize - before[2] as isize, dims[2]) {
+                    half.forward_slice(&source, z, slice, scratch);
                 }
-                transpose(slice, sy, hx, tmp);
-                half.y.forward.process(tmp);
-                transpose(tmp, hx, sy, slice);
             },
         );
         half.along_z(&mut spectrum, false);
@@ -430,7 +559,7 @@ impl Padded {
         let hx = self.half.half;
         if !self.half.three_d {
             // One transfer function for every slice: evaluated once.
-            let plane = self.hermitian_plane(&m);
+            let plane = self.half.hermitian_plane(&m);
             grid.par_chunks_mut(hx * sy).for_each(|g| {
                 for (g, h) in g.iter_mut().zip(&plane) {
                     *g *= h;
@@ -476,109 +605,8 @@ impl Padded {
             |scratch, (k, o_slice)| {
                 let z = self.before[2] + k;
                 let slice = &grid[z * hx * sy..(z + 1) * hx * sy];
-                self.inverse_slice(slice, scale, scratch, o_slice);
-            },
-        );
-        out
-    }
-
-    /// The Hermitian part of a 2D transfer function on the half plane (`m` read at `kz = 0`).
-    fn hermitian_plane(
-        &self,
-        m: &(impl Fn(usize, usize, usize) -> Complex64 + Sync),
-    ) -> Vec<Complex64> {
-        let [sx, sy, _] = self.half.size;
-        let hx = self.half.half;
-        let mut plane = vec![Complex64::default(); hx * sy];
-        plane.par_chunks_mut(hx).enumerate().for_each(|(ky, row)| {
-            for (kx, h) in row.iter_mut().enumerate() {
-                let hn = m((sx - kx) % sx, (sy - ky) % sy, 0).conj();
-                *h = (m(kx, ky, 0) + hn) * 0.5;
-            }
-        });
-        plane
-    }
-
-    /// The inverse transform of one slice of a half-spectrum grid (after the z transform in
-    /// 3D), scaled by `scale`, read in the image window into `out` (`nx * ny` voxels): along y
-    /// every column, along x (complex to real) only the kept rows.
-    fn inverse_slice(
-        &self,
-        slice: &[Complex64],
-        scale: f64,
-        scratch: &mut HalfScratch,
-        out: &mut [f64],
-    ) {
-        let [sx, sy, _] = self.half.size;
-        let hx = self.half.half;
-        let nx = self.dims[0];
-        let start = self.before;
-        let HalfScratch {
-            tmp,
-            row,
-            real,
-            c2r,
-            ..
-        } = scratch;
-        transpose(slice, sy, hx, tmp);
-        self.half.y.inverse.process(tmp);
-        for (j, o_row) in out.chunks_mut(nx).enumerate() {
-            let y = start[1] + j;
-            for (x, r) in row.iter_mut().enumerate() {
-                *r = tmp[x * sy + y];
-            }
-            // Real by symmetry; rounding leaves a trace that the inverse must not see.
-            row[0].im = 0.0;
-            if sx % 2 == 0 {
-                row[hx - 1].im = 0.0;
-            }
-            self.half
-                .c2r
-                .process_with_scratch(row, real, c2r)
-                .expect("lengths of the plan, real ends");
-            for (o, v) in o_row.iter_mut().zip(&real[start[0]..start[0] + nx]) {
-                *o = v * scale;
-            }
-        }
-    }
-
-    /// For a 2D grid (filters per slice): slice by slice, the real response to every transfer
-    /// function (each as [`Padded::apply_real_with`], the same values), handed with the
-    /// slice's index as one slice-sized map per transfer function, in order, to `combine`,
-    /// whose slice result goes into the output. Each slice's work stays in per-thread buffers
-    /// of one slice instead of passing over a whole grid per transfer function.
-    pub(crate) fn apply_real_each_by_slice<M: Fn(usize, usize, usize) -> Complex64 + Sync>(
-        &self,
-        transfers: &[M],
-        combine: impl Fn(usize, Vec<Vec<f64>>) -> Vec<f64> + Sync,
-    ) -> Vec<f64> {
-        assert!(!self.half.three_d, "per slice: 2D grids only");
-        let [sx, sy, _] = self.half.size;
-        let hx = self.half.half;
-        let scale = 1.0 / (sx * sy) as f64;
-        let planes: Vec<Vec<Complex64>> =
-            transfers.iter().map(|m| self.hermitian_plane(m)).collect();
-        let [nx, ny, nz] = self.dims;
-        let mut out = vec![0.0; nx * ny * nz];
-        out.par_chunks_mut(nx * ny).enumerate().for_each_init(
-            || HalfScratch::new(&self.half),
-            |scratch, (k, o_slice)| {
-                let z = self.before[2] + k;
-                let spectrum = &self.spectrum[z * hx * sy..(z + 1) * hx * sy];
-                let maps = planes
-                    .iter()
-                    .map(|plane| {
-                        let mut product = std::mem::take(&mut scratch.product);
-                        for ((p, f), h) in product.iter_mut().zip(spectrum).zip(plane) {
-                            *p = f * h;
-                        }
-                        let mut map = vec![0.0; nx * ny];
-                        self.inverse_slice(&product, scale, scratch, &mut map);
-                        scratch.product = product;
-                        map
-                    })
-                    .collect();
-                o_slice.copy_from_slice(&combine(k, maps));
+                self.half
+                    .inverse_slice(slice, (self.dims, self.before), scale, scratch, o_slice);
             },
         );
         out
@@ -611,77 +639,6 @@ impl Padded {
         let mut grid = std::mem::take(&mut self.spectrum);
         self.multiply(&mut grid, m);
         self.inverse_window(grid)
-    }
-
-    /// Slice `kz` of a 2D grid's full spectrum, rebuilt from the half (`F(-k) = conj F(k)`),
-    /// into `g`.
-    fn full_slice(&self, kz: usize, g: &mut [Complex64]) {
-        let [sx, sy, _] = self.half.size;
-        let hx = self.half.half;
-        for (ky, g_row) in g.chunks_mut(sx).enumerate() {
-            let ny = (sy - ky) % sy;
-            let f_row = &self.spectrum[hx * (ky + sy * kz)..hx * (ky + sy * kz) + hx];
-            let f_neg = &self.spectrum[hx * (ny + sy * kz)..hx * (ny + sy * kz) + hx];
-            g_row[..hx].copy_from_slice(f_row);
-            for (kx, o) in g_row.iter_mut().enumerate().skip(hx) {
-                *o = f_neg[sx - kx].conj();
-            }
-        }
-    }
-
-    /// For a 2D grid (filters per slice): slice by slice, the response to every multiplier
-    /// (the full spectrum times the multiplier, inverse transformed, each complex value read
-    /// through `response`), handed as one slice-sized map per
-    /// multiplier, in order, to `combine`, whose slice result goes into the output. Each
-    /// slice's work stays in per-thread buffers of one slice instead of passing over a whole
-    /// grid per multiplier.
-    pub(crate) fn apply_each_by_slice(
-        &self,
-        multipliers: &[Vec<Complex64>],
-        response: impl Fn(Complex64) -> f64 + Sync,
-        combine: impl Fn(Vec<Vec<f64>>) -> Vec<f64> + Sync,
-    ) -> Vec<f64> {
-        assert!(!self.half.three_d, "per slice: 2D grids only");
-        let [sx, sy, _] = self.half.size;
-        let [nx, ny, nz] = self.dims;
-        let scale = 1.0 / (sx * sy) as f64;
-        let mut out = vec![0.0; nx * ny * nz];
-        out.par_chunks_mut(nx * ny).enumerate().for_each_init(
-            || {
-                (
-                    SliceScratch::new(self.half.size),
-                    vec![Complex64::default(); sx * sy],
-                )
-            },
-            |(scratch, full), (k, o_slice)| {
-                // The slice's full spectrum once, times each multiplier (a complex kernel, not
-                // Hermitian).
-                self.full_slice(self.before[2] + k, full);
-                let maps = multipliers
-                    .iter()
-                    .map(|m| {
-                        let mut grid = std::mem::take(&mut scratch.grid);
-                        for ((g, f), m) in grid.iter_mut().zip(full.iter()).zip(m) {
-                            *g = f * m;
-                        }
-                        let mut map = vec![0.0; nx * ny];
-                        self.plan.inverse_slice(
-                            &grid,
-                            self.before,
-                            self.dims,
-                            scale,
-                            &response,
-                            scratch,
-                            &mut map,
-                        );
-                        scratch.grid = grid;
-                        map
-                    })
-                    .collect();
-                o_slice.copy_from_slice(&combine(maps));
-            },
-        );
-        out
     }
 }
 
@@ -799,9 +756,21 @@ mod tests {
                 let c = Complex64::new(0.6, -1.3);
                 let complex: Vec<Complex64> = spectrum.iter().map(|v| v * c).collect();
                 let both = [complex, spectrum.clone()];
-                let re = padded.apply_each_by_slice(&both, |v| v.re, |maps| maps[0].clone());
-                let im = padded.apply_each_by_slice(&both, |v| v.im, |maps| maps[0].clone());
-                let real = padded.apply_each_by_slice(&both, |v| v.re, |maps| maps[1].clone());
+                let slices = SliceFilter::new(&data, dims, [radius[0], radius[1]], [size[0], size[1]], boundary);
+                let re = slices.each(&both, |v| v.re, |maps| maps[0].clone());
+                let im = slices.each(&both, |v| v.im, |maps| maps[0].clone());
+                let real = slices.each(&both, |v| v.re, |maps| maps[1].clone());
+                // The real path slice by slice: the kernel's Hermitian part, summed with the
+                // slice's index (the combination sees each slice once, in its place).
+                let plane = dims[0] * dims[1];
+                let transfer = |kx: usize, ky: usize, _kz: usize| spectrum[kx + size[0] * ky];
+                let twice = slices.each_real(&[transfer, transfer], |z, maps| {
+                    maps[0].iter().zip(&maps[1]).map(|(a, b)| a + b + z as f64).collect()
+                });
+                for (v, (t, b)) in twice.iter().zip(&direct).enumerate() {
+                    let z = (v / plane) as f64;
+                    prop_assert!((t - 2.0 * b - z).abs() < 1e-9, "{t} vs {}", 2.0 * b + z);
+                }
                 for (((r, i), p), b) in re.iter().zip(&im).zip(&real).zip(&direct) {
                     prop_assert!((r - c.re * b).abs() < 1e-9, "{r} vs {}", c.re * b);
                     prop_assert!((i - c.im * b).abs() < 1e-9, "{i} vs {}", c.im * b);
