@@ -4,8 +4,9 @@
 //! The image is padded through the same boundary mapping as the separable path
 //! (`Boundary::source`), so a kernel gives the same map whichever way it runs. 2D transforms
 //! run per slice (rows, then columns by transposition); the z transform of a 3D grid runs on
-//! tiles of columns gathered per thread, so that every 1D transform reads contiguous memory. Slices are processed in
-//! parallel; each value is computed by the same operations whatever the thread count.
+//! tiles of columns gathered per thread, so that every 1D transform reads contiguous memory.
+//! Slices are processed in parallel; each value is computed by the same operations whatever
+//! the thread count.
 //! Filters of many kernels per slice (Gabor orientations, steered Riesz monomials in 2D) run
 //! slice by slice (`slices.rs`) with the same operations per value.
 
