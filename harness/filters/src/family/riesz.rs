@@ -14,7 +14,10 @@
 //! component made positive, the last one completing a right-handed frame). The steered response
 //! of order `l` is the transform with `prod (w . e_m)^l_m` in place of `prod w_a^l_a`: the
 //! product expands into monomials `w^alpha`, whose transforms are computed once and combined per
-//! voxel with that voxel's coefficients.
+//! voxel with that voxel's coefficients. Hand-written rather than a linear-algebra crate: the
+//! frame is needed at millions of voxels, so it is found in closed form (2D; 3D where the
+//! eigenvalues are apart) and by Jacobi rotations otherwise; the coefficients overwrite the
+//! structure tensor's volumes and, in 2D, the maps are made slice by slice.
 
 use rayon::prelude::*;
 use rustfft::num_complex::Complex64;
@@ -264,8 +267,6 @@ pub(crate) fn apply(
     // the structure tensor's volumes are freed by the time the maps are made.
     let tensor = structure_tensor(data, dims, spacing, d, steering.tensor_sigma_mm, s.boundary);
     let coefficients = voxel_coefficients(tensor, d, &s.order, &monomials);
-    // The monomials' response maps one at a time, each added to the sum with its voxels'
-    // coefficients (in monomial order) and dropped: two maps live at once, not all of them.
     if d == 2 {
         // Slice by slice: every monomial's slice map, summed with the slice's coefficients.
         let (before, size) = layout(dims, spacing, s);
@@ -291,6 +292,8 @@ pub(crate) fn apply(
             sum.unwrap_or_else(|| vec![0.0; plane])
         });
     }
+    // The monomials' response maps one at a time, each added to the sum with its voxels'
+    // coefficients (in monomial order) and dropped: two maps live at once, not all of them.
     let (padded, base) = padded_base(data, dims, spacing, s);
     let base = base.tabulated();
     let transfer = |alpha| monomial_transfer(&base, spacing, &s.order, alpha);
