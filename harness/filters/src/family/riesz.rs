@@ -696,6 +696,16 @@ fn jacobi_frame(t: &[f64; 6], d: usize) -> [[f64; 3]; 3] {
 mod tests {
     use super::*;
 
+    /// A seeded xorshift sequence (test data).
+    fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
     #[test]
     fn the_frame_of_a_diagonal_tensor_follows_its_largest_entries() {
         // Eigenvalues 1 (x), 5 (y), 3 (z): frame y, z, x (right-handed: y x z = x).
@@ -730,13 +740,8 @@ mod tests {
 
     #[test]
     fn the_2d_closed_form_agrees_with_jacobi_rotations() {
-        let mut state = 0x2545_F491u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % 2001) as f64 - 1000.0
-        };
+        let mut bits = xorshift(0x2545_F491);
+        let mut next = || (bits() % 2001) as f64 - 1000.0;
         let mut tensors: Vec<[f64; 6]> = (0..2000)
             .map(|_| [next(), next(), 0.0, next(), 0.0, 0.0])
             .collect();
@@ -768,14 +773,9 @@ mod tests {
     #[test]
     fn the_steered_map_is_the_sum_of_monomial_maps_with_each_voxels_coefficients() {
         let dims = [20, 18, 14];
-        let mut state = 0x9E37_79B9u64;
+        let mut bits = xorshift(0x9E37_79B9);
         let data: Vec<f64> = (0..dims.iter().product::<usize>())
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state % 1000) as f64
-            })
+            .map(|_| (bits() % 1000) as f64)
             .collect();
         let spacing = [1.0, 1.2, 2.0];
         let cases = [
@@ -843,13 +843,8 @@ mod tests {
 
     #[test]
     fn the_3d_closed_form_agrees_with_jacobi_rotations_or_defers_to_them() {
-        let mut state = 0x2545_F491u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % 2001) as f64 - 1000.0
-        };
+        let mut bits = xorshift(0x2545_F491);
+        let mut next = || (bits() % 2001) as f64 - 1000.0;
         let mut closed = 0;
         for _ in 0..5000 {
             // Random symmetric tensors, also positive semi-definite ones (sums of g g^T, as a
