@@ -263,12 +263,13 @@ pub(crate) fn apply(
             monomials.push([a, b, c]);
         }
     }
-    // Per voxel, the steered polynomial's coefficient of every monomial, before the spectrum:
-    // the structure tensor's volumes are freed by the time the maps are made.
-    let tensor = structure_tensor(data, dims, spacing, d, steering.tensor_sigma_mm, s.boundary);
-    let coefficients = voxel_coefficients(tensor, d, &s.order, &monomials);
+    let tensor_of = |data: &[f64], dims: [usize; 3]| {
+        structure_tensor(data, dims, spacing, d, steering.tensor_sigma_mm, s.boundary)
+    };
     if d == 2 {
-        // Slice by slice: every monomial's slice map, summed with the slice's coefficients.
+        // Slice by slice: the slice's structure tensor and coefficients (in-plane operations,
+        // the same values as over the volume), and every monomial's slice map summed with
+        // them; nothing of the size of the volume but the output.
         let (before, size) = layout(dims, spacing, s);
         let filter = SliceFilter::new(
             data,
@@ -284,14 +285,19 @@ pub(crate) fn apply(
             .collect();
         let plane = dims[0] * dims[1];
         return filter.each_real(&transfers, |z, maps| {
-            let at = z * plane..(z + 1) * plane;
+            let slice = &data[z * plane..(z + 1) * plane];
+            let tensor = tensor_of(slice, [dims[0], dims[1], 1]);
+            let coefficients = voxel_coefficients(tensor, d, &s.order, &monomials);
             let mut sum: Option<Vec<f64>> = None;
             for (map, c) in maps.into_iter().zip(&coefficients) {
-                accumulate(&mut sum, map, &c[at.clone()]);
+                accumulate(&mut sum, map, c);
             }
             sum.unwrap_or_else(|| vec![0.0; plane])
         });
     }
+    // Per voxel, the steered polynomial's coefficient of every monomial, before the spectrum:
+    // the structure tensor's volumes are freed by the time the maps are made.
+    let coefficients = voxel_coefficients(tensor_of(data, dims), d, &s.order, &monomials);
     // The monomials' response maps one at a time, each added to the sum with its voxels'
     // coefficients (in monomial order) and dropped: two maps live at once, not all of them.
     let (padded, base) = padded_base(data, dims, spacing, s);
