@@ -7,6 +7,7 @@
 //!
 //! - [`Grid`]: geometry, index arithmetic and geometry comparison.
 //! - [`Volume`]: voxels on a grid; [`Mask`] is a `Volume<bool>`.
+//! - [`fast_fft_len`]: the padded length of a grid axis for FFTs.
 //!
 //! ```
 //! use radcheck_grid::{Grid, Volume};
@@ -49,5 +50,35 @@ pub enum Error {
     },
 }
 
+/// The smallest length `>= n` whose prime factors are all 2, 3, 5 or 7: a grid length that FFT
+/// libraries transform fast (the padded grids of FFT filters and autocorrelations).
+pub fn fast_fft_len(n: usize) -> usize {
+    let mut m = n.max(1);
+    loop {
+        let mut r = m;
+        for p in [2, 3, 5, 7] {
+            while r.is_multiple_of(p) {
+                r /= p;
+            }
+        }
+        if r == 1 {
+            return m;
+        }
+        m += 1;
+    }
+}
+
 /// Result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fast_fft_lengths_have_small_prime_factors() {
+        assert_eq!(super::fast_fft_len(1), 1);
+        assert_eq!(super::fast_fft_len(64), 64);
+        assert_eq!(super::fast_fft_len(11), 12);
+        assert_eq!(super::fast_fft_len(97), 98);
+        assert_eq!(super::fast_fft_len(121), 125);
+    }
+}

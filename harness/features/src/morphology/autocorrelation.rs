@@ -409,23 +409,6 @@ where
         .collect()
 }
 
-/// Smallest `k >= m` whose prime factors are all 2, 3, 5 or 7 (fast FFT lengths).
-fn smooth_at_least(m: usize) -> usize {
-    let mut k = m.max(1);
-    loop {
-        let mut r = k;
-        for p in [2, 3, 5, 7] {
-            while r.is_multiple_of(p) {
-                r /= p;
-            }
-        }
-        if r == 1 {
-            return k;
-        }
-        k += 1;
-    }
-}
-
 /// Where offset `i` of a circular axis of length `len` comes from on an axis of extent `n`
 /// (`len >= 2n − 1`): `|d|` for the offsets `d` in `(−n, n)`, `None` for the padding.
 fn fold(i: usize, n: usize, len: usize) -> Option<usize> {
@@ -460,9 +443,9 @@ impl SpectralLayout {
             lo: [lx, ly, lz],
             n: [nx, ny, nz],
             len: [
-                2 * smooth_at_least(nx),
-                smooth_at_least(2 * ny - 1),
-                smooth_at_least(2 * nz - 1),
+                2 * radcheck_grid::fast_fft_len(nx),
+                radcheck_grid::fast_fft_len(2 * ny - 1),
+                radcheck_grid::fast_fft_len(2 * nz - 1),
             ],
         };
         (layout.bytes()? <= MAX_SPECTRAL_BYTES).then_some(layout)
@@ -1013,10 +996,6 @@ mod tests {
 
     #[test]
     fn fft_lengths_are_smooth_and_long_enough() {
-        assert_eq!(smooth_at_least(1), 1);
-        assert_eq!(smooth_at_least(11), 12);
-        assert_eq!(smooth_at_least(97), 98);
-        assert_eq!(smooth_at_least(121), 125);
         let set = random_set([13, 1, 6], 1.0, [1.0; 3], 1, false);
         let layout = SpectralLayout::new(&set).unwrap();
         assert_eq!(layout.n, [13, 1, 6]);

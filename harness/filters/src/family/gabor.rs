@@ -15,8 +15,9 @@ use std::f64::consts::TAU;
 use rustfft::num_complex::Complex64;
 
 use super::Pool;
-use crate::fft::{SliceFilter, fast_len, kernel_spectrum};
+use crate::fft::{SliceFilter, kernel_spectrum};
 use crate::{GaborSettings, Pooling};
+use radcheck_grid::fast_fft_len;
 
 /// Standard deviations of the envelope (along its widest axis) at which the kernel is cut.
 pub(crate) const ENVELOPE_SIGMAS: f64 = 6.0;
@@ -80,7 +81,7 @@ fn in_plane(
     modulus: bool,
 ) -> Vec<f64> {
     let r = radius(s, dims[0].max(dims[1]), [spacing[0], spacing[1]]);
-    let size = [fast_len(dims[0] + 2 * r), fast_len(dims[1] + 2 * r)];
+    let size = [fast_fft_len(dims[0] + 2 * r), fast_fft_len(dims[1] + 2 * r)];
     let filter = SliceFilter::new(data, dims, [r, r], size, s.boundary);
     let pooling = s.rotation_invariance.unwrap_or(Pooling::Mean);
     let orientations = distinct_moduli(&orientations(s), modulus);

@@ -23,8 +23,9 @@ use rayon::prelude::*;
 use rustfft::num_complex::Complex64;
 
 use super::{log, simoncelli};
-use crate::fft::{Padded, Plan, SliceFilter, centred_frequency, fast_len, kernel_spectrum};
+use crate::fft::{Padded, Plan, SliceFilter, centred_frequency, kernel_spectrum};
 use crate::{Boundary, RieszBase, RieszSettings};
+use radcheck_grid::fast_fft_len;
 
 /// Monomial exponents (per axis) -> coefficient.
 #[cfg(test)]
@@ -106,7 +107,7 @@ fn layout(dims: [usize; 3], spacing: [f64; 3], s: &RieszSettings) -> ([usize; 3]
             }
             let mut size = dims;
             for a in 0..d {
-                size[a] = fast_len(dims[a] + 2 * radius[a]);
+                size[a] = fast_fft_len(dims[a] + 2 * radius[a]);
             }
             (radius, size)
         }

@@ -22,23 +22,6 @@ use crate::Boundary;
 mod slices;
 pub(crate) use slices::SliceFilter;
 
-/// The smallest length `>= n` whose prime factors are 2, 3, 5 and 7 (fast FFT sizes).
-pub(crate) fn fast_len(n: usize) -> usize {
-    let mut m = n.max(1);
-    loop {
-        let mut r = m;
-        for p in [2, 3, 5, 7] {
-            while r.is_multiple_of(p) {
-                r /= p;
-            }
-        }
-        if r == 1 {
-            return m;
-        }
-        m += 1;
-    }
-}
-
 /// Copies the real volume `data` (`dims`) into a complex grid of `size` with `before` voxels of
 /// padding in front on each axis, every other position read through the boundary mapping.
 #[cfg(test)]
@@ -736,7 +719,7 @@ mod tests {
             let direct = crate::separable::separable(&data, dims, [Some(&taps[0]), Some(&taps[1]), z], boundary);
             let mut size = dims;
             for a in 0..if three_d { 3 } else { 2 } {
-                size[a] = fast_len(dims[a] + 2 * radius[a]);
+                size[a] = radcheck_grid::fast_fft_len(dims[a] + 2 * radius[a]);
             }
             let padded = Padded::new(&data, dims, radius, size, three_d, boundary);
             let r = radius.map(|r| r as isize);
@@ -779,14 +762,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn fast_lengths_have_small_prime_factors() {
-        assert_eq!(fast_len(64), 64);
-        assert_eq!(fast_len(97), 98);
-        assert_eq!(fast_len(121), 125);
-        assert_eq!(fast_len(1), 1);
     }
 
     #[test]
