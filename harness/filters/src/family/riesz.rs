@@ -482,12 +482,8 @@ fn voxel_coefficients(
                     t[slot] = x;
                 }
             }
-            // The dimension a constant in each loop: the 2D closed form inlined.
-            let pairs = tensors[..len].iter().zip(out.chunks_mut(m));
-            if d == 2 {
-                pairs.for_each(|(t, c)| expansion.coefficients(&eigen_frame(t, 2), c));
-            } else {
-                pairs.for_each(|(t, c)| expansion.coefficients(&eigen_frame(t, d), c));
+            for (t, c) in tensors[..len].iter().zip(out.chunks_mut(m)) {
+                expansion.coefficients(&eigen_frame(t, d), c);
             }
             for (k, volume) in block.iter_mut().take(m).enumerate() {
                 for (x, c) in volume.iter_mut().zip(out.chunks(m)) {
@@ -520,9 +516,6 @@ fn sym_slot(i: usize, j: usize) -> usize {
 fn eigen_frame(t: &[f64; 6], d: usize) -> [[f64; 3]; 3] {
     if d == 3 {
         return closed_frame_3d(t).unwrap_or_else(|| jacobi_frame(t, 3));
-    }
-    if d != 2 {
-        return jacobi_frame(t, d);
     }
     // [[a, b], [b, c]]: the largest eigenvalue's vector is (h + r, b) or, the same direction
     // without cancellation when h < 0, (b, r - h), with h = (a - c) / 2 and r = |(h, b)|.

@@ -189,7 +189,7 @@ impl Plan {
         let (dims, start) = window;
         let [sx, sy, _] = self.size;
         let nx = dims[0];
-        let SliceScratch { tmp, row, .. } = scratch;
+        let SliceScratch { tmp, row } = scratch;
         transpose(slice, sy, sx, tmp);
         self.axes[1].get(true).process(tmp);
         for (j, o_row) in out.chunks_mut(nx).enumerate() {
@@ -207,8 +207,6 @@ impl Plan {
 
 /// Per-thread buffers of one half-spectrum slice's inverse transform.
 struct HalfScratch {
-    /// A half-spectrum slice (the product, in the slice-by-slice path).
-    product: Vec<Complex64>,
     /// A transposed slice.
     tmp: Vec<Complex64>,
     /// One row of the half spectrum along x.
@@ -224,7 +222,6 @@ impl HalfScratch {
         let [sx, sy, _] = half.size;
         let plane = half.half * sy;
         HalfScratch {
-            product: vec![Complex64::default(); plane],
             tmp: vec![Complex64::default(); plane],
             row: vec![Complex64::default(); half.half],
             real: vec![0.0; sx],
@@ -235,8 +232,6 @@ impl HalfScratch {
 
 /// Per-thread buffers of one slice's transforms.
 struct SliceScratch {
-    /// A full slice (the product, in the slice-by-slice path).
-    grid: Vec<Complex64>,
     /// A transposed slice.
     tmp: Vec<Complex64>,
     /// One row along x.
@@ -247,7 +242,6 @@ impl SliceScratch {
     fn new(size: [usize; 3]) -> Self {
         let plane = size[0] * size[1];
         SliceScratch {
-            grid: vec![Complex64::default(); plane],
             tmp: vec![Complex64::default(); plane],
             row: vec![Complex64::default(); size[0]],
         }
@@ -363,7 +357,6 @@ impl HalfPlan {
             row,
             real,
             c2r,
-            ..
         } = scratch;
         transpose(slice, sy, hx, tmp);
         self.y.inverse.process(tmp);
@@ -627,7 +620,7 @@ impl Padded {
 }
 
 /// The spectrum of a kernel centred on the origin of a grid of `size` (offsets wrap around), as
-/// a transfer function for [`Padded::apply`]. `kernel(dx, dy, dz)` is read for offsets within
+/// a transfer function (a complex multiplier of [`SliceFilter::each`], the LoG base of Riesz). `kernel(dx, dy, dz)` is read for offsets within
 /// `radius` on each axis (`radius[2] = 0` in 2D).
 pub(crate) fn kernel_spectrum(
     plan: &Plan,

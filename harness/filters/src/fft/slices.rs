@@ -60,19 +60,22 @@ impl<'a> SliceFilter<'a> {
         let window = (self.source.dims, self.source.before);
         let plane = self.source.dims[0] * self.source.dims[1];
         self.by_slice(
-            || HalfScratch::new(&self.half),
-            |z, spectrum, scratch| {
+            || {
+                (
+                    vec![Complex64::default(); self.half.half * sy],
+                    HalfScratch::new(&self.half),
+                )
+            },
+            |z, spectrum, (product, scratch)| {
                 let maps = planes
                     .iter()
                     .map(|hermitian| {
-                        let mut product = std::mem::take(&mut scratch.product);
                         for ((p, f), h) in product.iter_mut().zip(spectrum.iter()).zip(hermitian) {
                             *p = f * h;
                         }
                         let mut map = vec![0.0; plane];
                         self.half
-                            .inverse_slice(&product, window, scale, scratch, &mut map);
-                        scratch.product = product;
+                            .inverse_slice(product, window, scale, scratch, &mut map);
                         map
                     })
                     .collect();
@@ -95,27 +98,25 @@ impl<'a> SliceFilter<'a> {
         let scale = 1.0 / (sx * sy) as f64;
         let window = (self.source.dims, self.source.before);
         let plane = self.source.dims[0] * self.source.dims[1];
-        let [sx, sy, _] = self.half.size;
         self.by_slice(
             || {
                 (
                     vec![Complex64::default(); sx * sy],
+                    vec![Complex64::default(); sx * sy],
                     SliceScratch::new(self.half.size),
                 )
             },
-            |_, spectrum, (full, scratch)| {
+            |_, spectrum, (full, product, scratch)| {
                 self.full_slice(spectrum, full);
                 let maps = multipliers
                     .iter()
                     .map(|m| {
-                        let mut grid = std::mem::take(&mut scratch.grid);
-                        for ((g, f), m) in grid.iter_mut().zip(full.iter()).zip(m) {
+                        for ((g, f), m) in product.iter_mut().zip(full.iter()).zip(m) {
                             *g = f * m;
                         }
                         let mut map = vec![0.0; plane];
                         self.plan
-                            .inverse_slice(&grid, window, scale, &response, scratch, &mut map);
-                        scratch.grid = grid;
+                            .inverse_slice(product, window, scale, &response, scratch, &mut map);
                         map
                     })
                     .collect();
