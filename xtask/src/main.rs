@@ -16,6 +16,10 @@
 //! - `bench-run`, `bench-exec`: the timed child and its measuring parent, used by
 //!   `bench-compare` (internal).
 
+/// The allocator of the radcheck binary, so that `bench-run` times the library as radcheck runs
+/// it (the file says why).
+#[path = "../../harness/cli/allocator.rs"]
+mod allocator;
 mod bench;
 mod gen_reference;
 
@@ -28,12 +32,8 @@ const USAGE: &str = "usage: cargo xtask gen-reference [--shared DIR] [--check]
        cargo xtask bench-compare [--reps N] [--only NAMES] [--skip NAMES] [--tools TOOLS] ... (--help)
        cargo xtask bench-cohort [--subjects N] [--perturbations N] [--before BINARY] ... (--help)";
 
-/// The allocator of the radcheck binary, so that `bench-run` times the library as radcheck runs
-/// it (harness/cli/main.rs says why).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> Result<()> {
+    allocator::keep_freed_memory();
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
         Some("gen-reference") => {
