@@ -16,8 +16,8 @@
 //! - `bench-run`, `bench-exec`: the timed child and its measuring parent, used by
 //!   `bench-compare` (internal).
 
-/// The allocator of the radcheck binary, so that `bench-run` times the library as radcheck runs
-/// it (the file says why).
+// The allocator of the radcheck binary, so that `bench-run` times the library as radcheck runs
+// it (the file says why).
 #[path = "../../harness/cli/allocator.rs"]
 mod allocator;
 mod bench;
