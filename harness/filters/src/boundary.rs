@@ -28,24 +28,40 @@ impl Boundary {
     }
 }
 
-/// Copies `line` (length `n`) into `out` with `before` positions in front and the rest after,
-/// through the boundary mapping.
-pub(crate) fn pad_line(line: &[f64], before: usize, boundary: Boundary, out: &mut [f64]) {
-    let n = line.len();
-    let inside = before.min(out.len())..(before + n).min(out.len());
-    out[inside.clone()].copy_from_slice(&line[..inside.len()]);
-    let outside = |k: usize, o: &mut f64| {
-        *o = match boundary.source(k as isize - before as isize, n) {
-            Some(j) => line[j],
-            None => 0.0,
-        };
-    };
-    let (head, rest) = out.split_at_mut(inside.start);
-    head.iter_mut().enumerate().for_each(|(k, o)| outside(k, o));
-    let tail = &mut rest[inside.len()..];
-    tail.iter_mut()
-        .enumerate()
-        .for_each(|(k, o)| outside(inside.end + k, o));
+/// Where the positions of a padded line read from: `before` positions in front of a line of
+/// `n` voxels and the rest of a `len`-long buffer after it, through the boundary mapping.
+/// Computed once per pass and applied to every line (the mapping divides; the copy does not).
+pub(crate) struct LinePad {
+    n: usize,
+    head: Vec<Option<usize>>,
+    tail: Vec<Option<usize>>,
+}
+
+impl LinePad {
+    pub(crate) fn new(n: usize, before: usize, len: usize, boundary: Boundary) -> Self {
+        let inside = before.min(len)..(before + n).min(len);
+        let src = |k: usize| boundary.source(k as isize - before as isize, n);
+        LinePad {
+            n,
+            head: (0..inside.start).map(src).collect(),
+            tail: (inside.end..len).map(src).collect(),
+        }
+    }
+
+    /// Copies `line` (length `n`) into `out` (length `len`), padded.
+    pub(crate) fn fill(&self, line: &[f64], out: &mut [f64]) {
+        debug_assert_eq!(line.len(), self.n);
+        let (head, rest) = out.split_at_mut(self.head.len());
+        let (middle, tail) = rest.split_at_mut(rest.len() - self.tail.len());
+        middle.copy_from_slice(&line[..middle.len()]);
+        for (o, s) in head
+            .iter_mut()
+            .zip(&self.head)
+            .chain(tail.iter_mut().zip(&self.tail))
+        {
+            *o = s.map_or(0.0, |j| line[j]);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -85,11 +101,15 @@ mod tests {
     }
 
     #[test]
-    fn pad_line_fills_before_and_after() {
+    fn a_padded_line_is_filled_before_and_after() {
         let mut out = [0.0; 7];
-        pad_line(&[5.0, 6.0, 7.0], 2, Boundary::Mirror, &mut out);
+        LinePad::new(3, 2, 7, Boundary::Mirror).fill(&[5.0, 6.0, 7.0], &mut out);
         assert_eq!(out, [6.0, 5.0, 5.0, 6.0, 7.0, 7.0, 6.0]);
-        pad_line(&[5.0, 6.0, 7.0], 2, Boundary::Zero, &mut out);
+        LinePad::new(3, 2, 7, Boundary::Zero).fill(&[5.0, 6.0, 7.0], &mut out);
         assert_eq!(out, [0.0, 0.0, 5.0, 6.0, 7.0, 0.0, 0.0]);
+        // A line shorter than the kernel's reach: the mapping goes round more than once.
+        let mut out = [0.0; 9];
+        LinePad::new(2, 4, 9, Boundary::Mirror).fill(&[1.0, 2.0], &mut out);
+        assert_eq!(out, [1.0, 2.0, 2.0, 1.0, 1.0, 2.0, 2.0, 1.0, 1.0]);
     }
 }
