@@ -424,9 +424,8 @@ pub(crate) fn rows(
     let stride = nx + before + after;
     let ny = i_slice.len() / nx;
     let long = (ny.max(1) - 1) * stride + nx;
-    buf.resize(ny * stride + long + 64, 0.0);
-    let (padded, out) = buf.split_at_mut(ny * stride + 64);
-    let out = &mut out[..long];
+    buf.resize(ny * stride + long, 0.0);
+    let (padded, out) = buf.split_at_mut(ny * stride);
     let pad = LinePad::new(nx, before, stride, boundary);
     for (row, i_row) in padded.chunks_mut(stride).zip(i_slice.chunks(nx)) {
         pad.fill(i_row, row);
