@@ -2,8 +2,9 @@
 //!
 //! Hand-written rather than a general N-D convolution crate: the kernels are short (3-25 taps,
 //! à trous kernels mostly zeros), the boundary conditions are IBSI's (one mapping shared with
-//! the FFT path, `boundary.rs`), and each pass is written so the inner loop runs over contiguous
-//! voxels (rows for x, whole rows for y, whole slices for z), which the compiler vectorises.
+//! the FFT path, `boundary.rs`), and each pass is written so the inner loop runs over long
+//! contiguous lines, which the compiler vectorises: for x a slice of padded rows laid end to
+//! end, for y the run of rows whose taps stay inside the slice, for z whole slices.
 //! Taps at `+k` and `-k` with equal (or opposite) weights are folded into one multiplication,
 //! and a uniform kernel (mean, energy window) runs as a running sum, in fixed blocks of slices.
 //! Every output voxel is computed by the same sequence of operations whatever the number of
