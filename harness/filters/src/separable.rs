@@ -414,7 +414,8 @@ pub(crate) fn rows(
         }
         return;
     }
-    if nx == 0 {
+    let ny = i_slice.len().checked_div(nx).unwrap_or(0);
+    if ny == 0 {
         return;
     }
     // Every row padded, the rows one after the other: the kernel then runs once over the whole
@@ -423,8 +424,7 @@ pub(crate) fn rows(
     let before = (-taps.reach.0).max(0) as usize;
     let after = taps.reach.1.max(0) as usize;
     let stride = nx + before + after;
-    let ny = i_slice.len() / nx;
-    let long = (ny.max(1) - 1) * stride + nx;
+    let long = (ny - 1) * stride + nx;
     buf.resize(ny * stride + long, 0.0);
     let (padded, out) = buf.split_at_mut(ny * stride);
     let pad = LinePad::new(nx, before, stride, boundary);
@@ -624,6 +624,25 @@ pub(crate) fn separable_owned(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_of_an_empty_slice_write_nothing() {
+        let taps = Taps::convolution(&[1.0, 2.0, 1.0]);
+        let mut out: [f64; 0] = [];
+        rows(&[], &mut out, 4, &taps, Boundary::Mirror, &mut Vec::new());
+        rows(&[], &mut out, 0, &taps, Boundary::Zero, &mut Vec::new());
+        let mut short = [7.0; 3];
+        // Fewer voxels than one row: no whole row, nothing written.
+        rows(
+            &[1.0, 2.0, 3.0],
+            &mut short,
+            4,
+            &taps,
+            Boundary::Mirror,
+            &mut Vec::new(),
+        );
+        assert_eq!(short, [7.0; 3]);
+    }
 
     /// Direct 3D convolution with an explicit kernel, for comparison.
     fn direct(data: &[f64], dims: [usize; 3], k: [&[f64]; 3], boundary: Boundary) -> Vec<f64> {
