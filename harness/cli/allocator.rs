@@ -10,10 +10,10 @@
 //! delay is 1 s, yet a 0.1 s run of the 128³ GLSZM benchmark purged 31 MiB in 65 purges). A short
 //! extraction frees the buffers it read its inputs into and then allocates its working volumes:
 //! where those pages had been given back, every one was faulted in and zeroed again by the
-//! kernel. On a virtual machine whose host reclaims freed guest memory that costs
-//! about 2 ms per MB (the 128³ GLSZM benchmark on one thread, 10 runs each: 3 runs with
-//! 0.13-0.21 s of system time and 67-94 ms of work before, none after, 34-57 ms). [`keep_freed_memory`] turns purging off for the process: freed memory
-//! stays with radcheck, for reuse, until it exits. Peak memory rises a little (`ibsi2-phase2` on
+//! kernel. On a virtual machine whose host reclaims freed guest memory that costs about 2 ms
+//! per MB (the 128³ GLSZM benchmark on one thread, 10 runs each: 3 runs with 0.13-0.21 s of
+//! system time and 67-94 ms of work before, none after, 34-57 ms). [`keep_freed_memory`] turns
+//! purging off for the process: freed memory stays with radcheck, for reuse, until it exits. Peak memory rises a little (`ibsi2-phase2` on
 //! 2 threads: 1.28-1.29 GB before, 1.43-1.44 GB after; a 22-subject x 10-perturbation cohort
 //! study: 330-347 MiB before, 373-379 MiB after).
 

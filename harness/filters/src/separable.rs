@@ -347,6 +347,14 @@ pub(crate) fn z_slice(
 }
 
 impl Taps {
+    /// How many positions before and after the output voxel the kernel reads (each at least 0).
+    fn sides(&self) -> (usize, usize) {
+        (
+            (-self.reach.0).max(0) as usize,
+            self.reach.1.max(0) as usize,
+        )
+    }
+
     /// Whether the kernel runs as a running sum (equal weights).
     pub(crate) fn is_uniform(&self) -> bool {
         self.uniform.is_some()
@@ -400,6 +408,11 @@ pub(crate) fn rows(
     boundary: Boundary,
     buf: &mut Vec<f64>,
 ) {
+    // Whole rows only (none when the slice is empty or `nx` is 0).
+    let ny = i_slice.len().checked_div(nx).unwrap_or(0);
+    if ny == 0 {
+        return;
+    }
     if let Some((delta, w)) = taps.uniform {
         buf.resize(nx + 2 * delta, 0.0);
         let pad = LinePad::new(nx, delta, nx + 2 * delta, boundary);
@@ -414,15 +427,10 @@ pub(crate) fn rows(
         }
         return;
     }
-    let ny = i_slice.len().checked_div(nx).unwrap_or(0);
-    if ny == 0 {
-        return;
-    }
     // Every row padded, the rows one after the other: the kernel then runs once over the whole
     // slice as one line (the positions between rows are computed and dropped), instead of once
     // per row of a hundred voxels (per-row set-up cost about as much as the row).
-    let before = (-taps.reach.0).max(0) as usize;
-    let after = taps.reach.1.max(0) as usize;
+    let (before, after) = taps.sides();
     let stride = nx + before + after;
     let long = (ny - 1) * stride + nx;
     buf.resize(ny * stride + long, 0.0);
@@ -470,8 +478,9 @@ pub(crate) fn columns(
     }
     // Rows whose every tap reads a row inside the slice form one contiguous run: the kernel
     // runs over it as one line (rows `lo..hi`); the rows near the edges one at a time.
-    let lo = ((-taps.reach.0).max(0) as usize).min(ny);
-    let hi = ny.saturating_sub(taps.reach.1.max(0) as usize).max(lo);
+    let (before, after) = taps.sides();
+    let lo = before.min(ny);
+    let hi = ny.saturating_sub(after).max(lo);
     if hi > lo {
         apply_taps(&mut o_slice[lo * nx..hi * nx], &taps.taps, |off| {
             let first = (lo as isize + off) as usize;
@@ -628,20 +637,25 @@ mod tests {
     #[test]
     fn rows_of_an_empty_slice_write_nothing() {
         let taps = Taps::convolution(&[1.0, 2.0, 1.0]);
+        let uniform = Taps::convolution(&[0.2; 5]);
         let mut out: [f64; 0] = [];
-        rows(&[], &mut out, 4, &taps, Boundary::Mirror, &mut Vec::new());
-        rows(&[], &mut out, 0, &taps, Boundary::Zero, &mut Vec::new());
-        let mut short = [7.0; 3];
+        for t in [&taps, &uniform] {
+            rows(&[], &mut out, 4, t, Boundary::Mirror, &mut Vec::new());
+            rows(&[], &mut out, 0, t, Boundary::Zero, &mut Vec::new());
+        }
         // Fewer voxels than one row: no whole row, nothing written.
-        rows(
-            &[1.0, 2.0, 3.0],
-            &mut short,
-            4,
-            &taps,
-            Boundary::Mirror,
-            &mut Vec::new(),
-        );
-        assert_eq!(short, [7.0; 3]);
+        for t in [&taps, &uniform] {
+            let mut short = [7.0; 3];
+            rows(
+                &[1.0, 2.0, 3.0],
+                &mut short,
+                4,
+                t,
+                Boundary::Mirror,
+                &mut Vec::new(),
+            );
+            assert_eq!(short, [7.0; 3]);
+        }
     }
 
     /// Direct 3D convolution with an explicit kernel, for comparison.
