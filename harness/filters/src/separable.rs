@@ -4,7 +4,9 @@
 //! à trous kernels mostly zeros), the boundary conditions are IBSI's (one mapping shared with
 //! the FFT path, `boundary.rs`), and each pass is written so the inner loop runs over long
 //! contiguous lines, which the compiler vectorises: for x a slice of padded rows laid end to
-//! end, for y the run of rows whose taps stay inside the slice, for z whole slices.
+//! end, for y the run of rows whose taps stay inside the slice, for z tiles of the plane (a
+//! tile of every slice the taps read serves all the output slices of a tile or block before
+//! the next tile).
 //! Taps at `+k` and `-k` with equal (or opposite) weights are folded into one multiplication,
 //! and a uniform kernel (mean, energy window) runs as a running sum, in fixed blocks of slices.
 //! Every output voxel is computed by the same sequence of operations whatever the number of
@@ -326,24 +328,41 @@ pub(crate) fn along_axis_into(
     });
 }
 
-/// One output slice (`z`) of the z pass of [`along_axis_into`], with the same operations per
-/// voxel (so the same bits), for a kernel that is not uniform (uniform kernels run as a running
-/// sum over the volume). Lets a filter compute z, y and x for one slice while it is in cache.
-pub(crate) fn z_slice(
+/// Output slices `z0..z0 + outs.len()` of the z pass of [`along_axis_into`], one per buffer of
+/// `outs` (each a plane long), with the same operations per voxel (so the same bits), for a
+/// kernel that is not uniform (uniform kernels run as a running sum over the volume). Lets a
+/// filter compute z, y and x for a few slices while they are in cache.
+///
+/// The slices are computed a tile of the plane at a time, every output slice of the tile
+/// before the next tile: the tiles of the input slices the taps read are then read from memory
+/// once for all the output slices instead of once each. A 25-tap kernel on a CT's 512 x 512
+/// planes reads 25 planes of 2 MB per output slice, which no cache holds.
+pub(crate) fn z_slices(
     data: &[f64],
     dims: [usize; 3],
-    z: usize,
+    z0: usize,
     taps: &Taps,
     boundary: Boundary,
-    out: &mut [f64],
+    outs: &mut [Vec<f64>],
 ) {
     debug_assert!(taps.uniform.is_none());
     let plane = dims[0] * dims[1];
-    apply_taps(out, &taps.taps, |off| {
-        boundary
-            .source(z as isize + off, dims[2])
-            .map(|s| &data[s * plane..(s + 1) * plane])
-    });
+    // One output slice reads each tile once anyway: then the whole plane is one line.
+    let tile = if outs.len() > 1 {
+        z_tile(taps.taps.len() * 2)
+    } else {
+        plane
+    };
+    for start in (0..plane).step_by(tile.max(1)) {
+        let end = (start + tile).min(plane);
+        for (i, out) in outs.iter_mut().enumerate() {
+            apply_taps(&mut out[start..end], &taps.taps, |off| {
+                boundary
+                    .source((z0 + i) as isize + off, dims[2])
+                    .map(|s| &data[s * plane + start..s * plane + end])
+            });
+        }
+    }
 }
 
 impl Taps {
@@ -353,6 +372,11 @@ impl Taps {
             (-self.reach.0).max(0) as usize,
             self.reach.1.max(0) as usize,
         )
+    }
+
+    /// Slices the kernel reads for one output slice, from the first tap to the last.
+    pub(crate) fn span(&self) -> usize {
+        (self.reach.1 - self.reach.0) as usize + 1
     }
 
     /// Whether the kernel runs as a running sum (equal weights).

@@ -14,7 +14,7 @@
 use crate::Boundary;
 use rayon::prelude::*;
 
-use crate::separable::{Taps, along_axis_into, columns, rows, z_slice};
+use crate::separable::{Taps, along_axis_into, columns, rows, z_slices};
 
 /// A 1D kernel.
 pub(crate) type Kernel = Vec<f64>;
@@ -142,7 +142,7 @@ impl AxisOp {
 
 impl AxisOp {
     /// The operator's single kernels when each part is one kernel that is not uniform: the
-    /// operator can then run along z one output slice at a time ([`AxisOp::apply_z_slice`]).
+    /// operator can then run along z a few output slices at a time ([`AxisOp::apply_z_slices`]).
     fn slice_kernels(&self) -> Option<Vec<(f64, Taps)>> {
         self.parts
             .iter()
@@ -153,23 +153,28 @@ impl AxisOp {
             .collect()
     }
 
-    /// Slice `z` of [`AxisOp::apply`] along z, from the kernels of [`AxisOp::slice_kernels`]
-    /// (the same operations per voxel, so the same bits).
-    fn apply_z_slice(
+    /// Slices `z0..z0 + count` of [`AxisOp::apply`] along z, from the kernels of
+    /// [`AxisOp::slice_kernels`] (the same operations per voxel, so the same bits), in buffers
+    /// of `pool`.
+    fn apply_z_slices(
         kernels: &[(f64, Taps)],
         data: &[f64],
         dims: [usize; 3],
-        z: usize,
+        (z0, count): (usize, usize),
         boundary: Boundary,
         pool: &mut Buffers,
-    ) -> Vec<f64> {
-        let mut out: Option<Vec<f64>> = None;
+    ) -> Vec<Vec<f64>> {
+        let mut out: Vec<Option<Vec<f64>>> = vec![None; count];
         for (c, taps) in kernels {
-            let mut v = pool.take();
-            z_slice(data, dims, z, taps, boundary, &mut v);
-            add_part(&mut out, *c, v, pool);
+            let mut parts: Vec<Vec<f64>> = (0..count).map(|_| pool.take()).collect();
+            z_slices(data, dims, z0, taps, boundary, &mut parts);
+            for (o, v) in out.iter_mut().zip(parts) {
+                add_part(o, *c, v, pool);
+            }
         }
-        out.unwrap_or_else(|| pool.zeros())
+        out.into_iter()
+            .map(|o| o.unwrap_or_else(|| pool.zeros()))
+            .collect()
     }
 }
 
@@ -325,9 +330,34 @@ enum Pooling {
     Max,
 }
 
-/// Evaluates the terms: z operators as volume passes (each distinct one once), then, slice by
-/// slice while the slice stays in cache, the y and x operators and the pooling. In a sum,
-/// leaves with the same x operator are added before it runs.
+/// Output slices per task of [`evaluate`], at most: their z operators are computed together,
+/// so that the input slices the taps read are read once per block ([`z_slices`]) instead of
+/// once per output slice.
+const Z_SLICES: usize = 8;
+
+/// Bytes of z planes a task of [`evaluate`] may hold at once: fewer slices per block on large
+/// planes (a 512 x 512 CT slice is 2 MB, and fresh memory is not free).
+const Z_BLOCK_BYTES: usize = 16 << 20;
+
+/// Shortest z kernel (slices from first to last tap) computed by blocks of slices: a short
+/// kernel reads few slices per output slice, and measured no faster by blocks (Laws' 5 taps).
+const Z_BLOCK_SPAN: usize = 9;
+
+/// Output slices per task of [`evaluate`] for `groups` z operators run by slices on planes of
+/// `plane` voxels, the longest kernel reading `span` slices. Any count gives the same bits.
+fn z_block(plane: usize, groups: usize, span: usize) -> usize {
+    if span < Z_BLOCK_SPAN {
+        return 1;
+    }
+    let per_slice = plane * groups.max(1) * std::mem::size_of::<f64>();
+    (Z_BLOCK_BYTES / per_slice.max(1)).clamp(1, Z_SLICES)
+}
+
+/// Evaluates the terms: z operators that are not single kernels as volume passes (each
+/// distinct one once); then, a block of slices at a time, the z operators of single kernels
+/// for the block's slices ([`z_slices`]), and slice by slice while the slice stays in cache,
+/// the y and x operators and the pooling. In a sum, leaves with the same x operator are added
+/// before it runs.
 fn evaluate(
     data: &[f64],
     dims: [usize; 3],
@@ -337,12 +367,12 @@ fn evaluate(
     boundary: Boundary,
     post: Option<&SlicePost<'_>>,
 ) -> Vec<f64> {
-    let [nx, ny, _] = dims;
-    let plane = nx * ny;
+    let plane = dims[0] * dims[1];
     let groups = tree(ops);
     let mut bufs = Buffers::new(data.len());
-    // A z operator of single kernels runs slice by slice below (its slice is then used while
-    // it is in cache, no volume is written); others (cascades, running sums) as volume passes.
+    // A z operator of single kernels runs a block of slices at a time below (its slices are
+    // then used while they are in cache, no volume is written); others (cascades, running
+    // sums) as volume passes.
     let slice_z: Vec<Option<Vec<(f64, Taps)>>> = groups
         .iter()
         .map(|g| g.z.as_ref().and_then(AxisOp::slice_kernels))
@@ -367,96 +397,162 @@ fn evaluate(
             }
         })
         .collect();
+    let slices = Slices {
+        data,
+        dims,
+        groups: &groups,
+        volumes: &volumes,
+        leaves,
+        x_ops: &x_ops,
+        x_group: &x_group,
+        pooling,
+        boundary,
+        post,
+    };
+    let span = slice_z
+        .iter()
+        .flatten()
+        .flat_map(|kernels| kernels.iter().map(|(_, t)| t.span()))
+        .max()
+        .unwrap_or(0);
+    let block = z_block(plane, slice_z.iter().flatten().count(), span);
     let mut out = vec![0.0; data.len()];
-    out.par_chunks_mut(plane).enumerate().for_each_init(
+    out.par_chunks_mut(plane * block).enumerate().for_each_init(
         // Scratch per worker: a row buffer and reusable planes.
         || (Vec::new(), Buffers::new(plane)),
-        |(rowbuf, pool), (k, o_slice)| {
-            let mut acc: Vec<Option<Vec<f64>>> = vec![None; x_ops.len()];
-            let mut first = true;
-            for ((g, vol), sz) in groups.iter().zip(&volumes).zip(&slice_z) {
-                let z_data = match (vol, sz) {
-                    (None, Some(kernels)) => Some(AxisOp::apply_z_slice(
-                        kernels, data, dims, k, boundary, pool,
-                    )),
-                    _ => None,
-                };
-                let src = match (vol, &z_data) {
-                    (Some(v), _) => &v[k * plane..(k + 1) * plane],
-                    (None, Some(z)) => &z[..],
-                    (None, None) => &data[k * plane..(k + 1) * plane],
-                };
-                for yg in &g.ys {
-                    let y =
-                        yg.y.as_ref()
-                            .map(|op| op.apply_plane(src, nx, ny, 1, boundary, rowbuf, pool));
-                    let y_data = y.as_deref().unwrap_or(src);
-                    for &i in &yg.leaves {
-                        let w = leaves[i].weight;
-                        match pooling {
-                            Pooling::Sum => match &mut acc[x_group[i]] {
-                                Some(a) => a.iter_mut().zip(y_data).for_each(|(a, v)| *a += w * v),
-                                slot => {
-                                    let mut a = pool.take();
-                                    a.iter_mut().zip(y_data).for_each(|(a, v)| *a = w * v);
-                                    *slot = Some(a);
-                                }
-                            },
-                            Pooling::Max => {
-                                let x = leaves[i].x.as_ref().map(|op| {
-                                    op.apply_plane(y_data, nx, ny, 0, boundary, rowbuf, pool)
-                                });
-                                let x_data = x.as_deref().unwrap_or(y_data);
-                                let signed = |v: f64| if w == 0.0 { v.abs() } else { w * v };
-                                if first {
-                                    o_slice
-                                        .iter_mut()
-                                        .zip(x_data)
-                                        .for_each(|(o, v)| *o = signed(*v));
-                                    first = false;
-                                } else {
-                                    o_slice
-                                        .iter_mut()
-                                        .zip(x_data)
-                                        .for_each(|(o, v)| *o = o.max(signed(*v)));
-                                }
-                                if let Some(x) = x {
-                                    pool.give(x);
-                                }
-                            }
-                        }
+        |(rowbuf, pool), (b, o_block)| {
+            let z0 = b * block;
+            let count = o_block.len() / plane;
+            // Per group, the z operator's response for each slice of the block (`None`: the
+            // group's z operator is a volume pass, or there is none).
+            let mut z_data: Vec<Vec<Option<Vec<f64>>>> = slice_z
+                .iter()
+                .zip(&volumes)
+                .map(|(sz, vol)| match (vol, sz) {
+                    (None, Some(kernels)) => {
+                        AxisOp::apply_z_slices(kernels, data, dims, (z0, count), boundary, pool)
+                            .into_iter()
+                            .map(Some)
+                            .collect()
                     }
-                    if let Some(y) = y {
-                        pool.give(y);
-                    }
-                }
-                if let Some(z) = z_data {
-                    pool.give(z);
-                }
-            }
-            if pooling == Pooling::Sum {
-                o_slice.fill(0.0);
-                for (x, a) in x_ops.iter().zip(acc) {
-                    let a = a.expect("every x operator has a leaf");
-                    let r = x
-                        .as_ref()
-                        .map(|op| op.apply_plane(&a, nx, ny, 0, boundary, rowbuf, pool));
-                    o_slice
-                        .iter_mut()
-                        .zip(r.as_deref().unwrap_or(&a))
-                        .for_each(|(o, v)| *o += v);
-                    if let Some(r) = r {
-                        pool.give(r);
-                    }
-                    pool.give(a);
-                }
-            }
-            if let Some(post) = post {
-                post(o_slice, rowbuf, pool);
+                    _ => vec![None; count],
+                })
+                .collect();
+            for (i, o_slice) in o_block.chunks_mut(plane).enumerate() {
+                let z: Vec<Option<Vec<f64>>> = z_data.iter_mut().map(|g| g[i].take()).collect();
+                slices.slice(z0 + i, z, o_slice, rowbuf, pool);
             }
         },
     );
     out
+}
+
+/// What [`evaluate`] needs to finish one output slice once its z operators have run.
+struct Slices<'a> {
+    data: &'a [f64],
+    dims: [usize; 3],
+    groups: &'a [ZGroup],
+    /// Per group, its z operator's response when computed as a volume pass.
+    volumes: &'a [Option<Vec<f64>>],
+    leaves: &'a [Leaf],
+    x_ops: &'a [Option<AxisOp>],
+    x_group: &'a [usize],
+    pooling: Pooling,
+    boundary: Boundary,
+    post: Option<&'a SlicePost<'a>>,
+}
+
+impl Slices<'_> {
+    /// Output slice `k`, from `z_data` (per group, the z operator's response on slice `k` when
+    /// it runs by blocks of slices): the y and x operators, the pooling and `post`.
+    fn slice(
+        &self,
+        k: usize,
+        z_data: Vec<Option<Vec<f64>>>,
+        o_slice: &mut [f64],
+        rowbuf: &mut Vec<f64>,
+        pool: &mut Buffers,
+    ) {
+        let [nx, ny, _] = self.dims;
+        let plane = nx * ny;
+        let boundary = self.boundary;
+        let mut acc: Vec<Option<Vec<f64>>> = vec![None; self.x_ops.len()];
+        let mut first = true;
+        for ((g, vol), z) in self.groups.iter().zip(self.volumes).zip(z_data) {
+            let src = match (vol, &z) {
+                (Some(v), _) => &v[k * plane..(k + 1) * plane],
+                (None, Some(z)) => &z[..],
+                (None, None) => &self.data[k * plane..(k + 1) * plane],
+            };
+            for yg in &g.ys {
+                let y =
+                    yg.y.as_ref()
+                        .map(|op| op.apply_plane(src, nx, ny, 1, boundary, rowbuf, pool));
+                let y_data = y.as_deref().unwrap_or(src);
+                for &i in &yg.leaves {
+                    let w = self.leaves[i].weight;
+                    match self.pooling {
+                        Pooling::Sum => match &mut acc[self.x_group[i]] {
+                            Some(a) => a.iter_mut().zip(y_data).for_each(|(a, v)| *a += w * v),
+                            slot => {
+                                let mut a = pool.take();
+                                a.iter_mut().zip(y_data).for_each(|(a, v)| *a = w * v);
+                                *slot = Some(a);
+                            }
+                        },
+                        Pooling::Max => {
+                            let x = self.leaves[i].x.as_ref().map(|op| {
+                                op.apply_plane(y_data, nx, ny, 0, boundary, rowbuf, pool)
+                            });
+                            let x_data = x.as_deref().unwrap_or(y_data);
+                            let signed = |v: f64| if w == 0.0 { v.abs() } else { w * v };
+                            if first {
+                                o_slice
+                                    .iter_mut()
+                                    .zip(x_data)
+                                    .for_each(|(o, v)| *o = signed(*v));
+                                first = false;
+                            } else {
+                                o_slice
+                                    .iter_mut()
+                                    .zip(x_data)
+                                    .for_each(|(o, v)| *o = o.max(signed(*v)));
+                            }
+                            if let Some(x) = x {
+                                pool.give(x);
+                            }
+                        }
+                    }
+                }
+                if let Some(y) = y {
+                    pool.give(y);
+                }
+            }
+            if let Some(z) = z {
+                pool.give(z);
+            }
+        }
+        if self.pooling == Pooling::Sum {
+            o_slice.fill(0.0);
+            for (x, a) in self.x_ops.iter().zip(acc) {
+                let a = a.expect("every x operator has a leaf");
+                let r = x
+                    .as_ref()
+                    .map(|op| op.apply_plane(&a, nx, ny, 0, boundary, rowbuf, pool));
+                o_slice
+                    .iter_mut()
+                    .zip(r.as_deref().unwrap_or(&a))
+                    .for_each(|(o, v)| *o += v);
+                if let Some(r) = r {
+                    pool.give(r);
+                }
+                pool.give(a);
+            }
+        }
+        if let Some(post) = self.post {
+            post(o_slice, rowbuf, pool);
+        }
+    }
 }
 
 /// What [`evaluate`] does to each output slice once it is pooled, while the slice is in cache
@@ -606,32 +702,50 @@ mod tests {
     }
 
     #[test]
-    fn the_z_operator_slice_by_slice_gives_the_bits_of_the_volume_pass() {
-        let dims = [19, 3, 23];
-        let v = data(dims);
-        let long: Kernel = (0..25).map(|i| ((i * 7) % 11) as f64 / 9.0 - 0.4).collect();
-        let ops = [
-            AxisOp::kernel(vec![1.0, 2.0, 1.0]),
-            AxisOp::kernel(long.clone()),
-            // Two parts of different lengths (not merged by combine).
-            AxisOp::kernel(long).combine(0.5, &AxisOp::kernel(vec![-1.0, 0.0, 1.0]), -2.0),
-        ];
-        let plane = dims[0] * dims[1];
-        for op in &ops {
-            let kernels = op.slice_kernels().expect("single non-uniform kernels");
-            for b in Boundary::ALL {
-                let volume = op.apply(&v, dims, 2, b, &mut Buffers::new(v.len()));
-                for z in 0..dims[2] {
-                    let mut pool = Buffers::new(plane);
-                    let slice = AxisOp::apply_z_slice(&kernels, &v, dims, z, b, &mut pool);
-                    let want = &volume[z * plane..(z + 1) * plane];
-                    assert!(
-                        slice
-                            .iter()
-                            .zip(want)
-                            .all(|(a, w)| a.to_bits() == w.to_bits()),
-                        "{b} z={z}"
-                    );
+    fn the_z_operator_a_block_of_slices_at_a_time_gives_the_bits_of_the_volume_pass() {
+        // Planes of 57 voxels (one tile of the plane, shorter than a register block's
+        // multiple) and of 1517 (two tiles for the 25-tap kernel: 1260 and a rest).
+        for dims in [[19, 3, 23], [41, 37, 9]] {
+            let v = data(dims);
+            let long: Kernel = (0..25).map(|i| ((i * 7) % 11) as f64 / 9.0 - 0.4).collect();
+            let ops = [
+                AxisOp::kernel(vec![1.0, 2.0, 1.0]),
+                AxisOp::kernel(long.clone()),
+                // Two parts of different lengths (not merged by combine).
+                AxisOp::kernel(long).combine(0.5, &AxisOp::kernel(vec![-1.0, 0.0, 1.0]), -2.0),
+            ];
+            let plane = dims[0] * dims[1];
+            for op in &ops {
+                let kernels = op.slice_kernels().expect("single non-uniform kernels");
+                for b in Boundary::ALL {
+                    let volume = op.apply(&v, dims, 2, b, &mut Buffers::new(v.len()));
+                    // Blocks of 1, 3 and 8 slices, the last block short.
+                    for block in [1, 3, 8] {
+                        for z0 in (0..dims[2]).step_by(block) {
+                            let count = block.min(dims[2] - z0);
+                            let mut pool = Buffers::new(plane);
+                            let slices = AxisOp::apply_z_slices(
+                                &kernels,
+                                &v,
+                                dims,
+                                (z0, count),
+                                b,
+                                &mut pool,
+                            );
+                            assert_eq!(slices.len(), count);
+                            for (i, slice) in slices.iter().enumerate() {
+                                let z = z0 + i;
+                                let want = &volume[z * plane..(z + 1) * plane];
+                                assert!(
+                                    slice
+                                        .iter()
+                                        .zip(want)
+                                        .all(|(a, w)| a.to_bits() == w.to_bits()),
+                                    "{b} z={z} block {block}"
+                                );
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -645,47 +759,70 @@ mod tests {
 
     #[test]
     fn shared_sums_and_maxima_equal_the_term_by_term_computation() {
-        let dims = [7, 6, 5];
-        let v = data(dims);
-        let sets: Vec<KernelSet> = vec![
-            [
-                Some(vec![1.0, 2.0, 1.0]),
-                Some(vec![-1.0, 0.0, 1.0]),
-                Some(vec![0.5, 1.0, 0.5]),
-            ],
-            [
-                Some(vec![-1.0, 0.0, 1.0]),
-                Some(vec![-1.0, 0.0, 1.0]),
-                Some(vec![0.5, 1.0, 0.5]),
-            ],
-            [
-                Some(vec![1.0, 0.0, -1.0]),
-                Some(vec![1.0, 2.0, 1.0]),
-                Some(vec![2.0, -1.0, 0.0]),
-            ],
-        ];
-        let coefs = [1.0, -2.0, 0.5];
-        for b in Boundary::ALL {
-            let maps: Vec<Vec<f64>> = sets.iter().map(|s| apply_set(&v, dims, s, b)).collect();
-            let mut want_sum = vec![0.0; v.len()];
-            let mut want_max = vec![f64::NEG_INFINITY; v.len()];
-            for (m, c) in maps.iter().zip(coefs) {
-                for i in 0..v.len() {
-                    want_sum[i] += c * m[i];
-                    want_max[i] = want_max[i].max(c.signum() * m[i]);
+        // 5 slices: one block; 19: blocks of 8, 8 and 3 slices (z_block for the 9-tap
+        // kernel on these planes: 8).
+        for dims in [[7, 6, 5], [7, 6, 19]] {
+            let v = data(dims);
+            let sets: Vec<KernelSet> = vec![
+                [
+                    Some(vec![1.0, 2.0, 1.0]),
+                    Some(vec![-1.0, 0.0, 1.0]),
+                    Some(vec![0.5, 1.0, 0.5]),
+                ],
+                [
+                    Some(vec![-1.0, 0.0, 1.0]),
+                    Some(vec![-1.0, 0.0, 1.0]),
+                    Some(vec![0.5, 1.0, 0.5]),
+                ],
+                [
+                    Some(vec![1.0, 0.0, -1.0]),
+                    Some(vec![1.0, 2.0, 1.0]),
+                    Some(vec![2.0, -1.0, 0.0]),
+                ],
+                // A z kernel of 9 taps: the z operators then run by blocks of slices.
+                [
+                    Some(vec![0.5, 1.0, 0.5]),
+                    Some(vec![1.0, 0.0, -1.0]),
+                    Some(vec![0.1, -0.3, 0.2, 0.5, 1.0, 0.4, -0.2, 0.3, 0.1]),
+                ],
+            ];
+            let coefs = [1.0, -2.0, 0.5, 0.75];
+            for b in Boundary::ALL {
+                let maps: Vec<Vec<f64>> = sets.iter().map(|s| apply_set(&v, dims, s, b)).collect();
+                let mut want_sum = vec![0.0; v.len()];
+                let mut want_max = vec![f64::NEG_INFINITY; v.len()];
+                for (m, c) in maps.iter().zip(coefs) {
+                    for i in 0..v.len() {
+                        want_sum[i] += c * m[i];
+                        want_max[i] = want_max[i].max(c.signum() * m[i]);
+                    }
                 }
+                let terms: Vec<Term> = sets
+                    .iter()
+                    .zip(coefs)
+                    .map(|(s, c)| Term {
+                        coef: c,
+                        ..term_of(s)
+                    })
+                    .collect();
+                close(&sum_of_terms(&v, dims, &terms, b, None), &want_sum);
+                close(&max_of_terms(&v, dims, &terms, b, None), &want_max);
             }
-            let terms: Vec<Term> = sets
-                .iter()
-                .zip(coefs)
-                .map(|(s, c)| Term {
-                    coef: c,
-                    ..term_of(s)
-                })
-                .collect();
-            close(&sum_of_terms(&v, dims, &terms, b, None), &want_sum);
-            close(&max_of_terms(&v, dims, &terms, b, None), &want_max);
         }
+    }
+
+    #[test]
+    fn blocks_of_slices_hold_at_most_their_budget_of_planes() {
+        // A CT's 512 x 512 planes, two z operators of 25 taps (a LoG): 16 MB is 4 slices.
+        assert_eq!(z_block(512 * 512, 2, 25), 4);
+        // Three operators: 2 slices; a plane too large for one slice in the budget: 1.
+        assert_eq!(z_block(512 * 512, 3, 25), 2);
+        assert_eq!(z_block(2048 * 2048, 1, 25), 1);
+        // The planes of the tests above, and 130 x 130: the most slices a block takes.
+        assert_eq!(z_block(7 * 6, 4, 9), Z_SLICES);
+        assert_eq!(z_block(130 * 130, 2, 25), Z_SLICES);
+        // Short kernels (Laws' 5 taps) one slice at a time.
+        assert_eq!(z_block(130 * 130, 3, 5), 1);
     }
 
     #[test]
