@@ -500,19 +500,41 @@ pub(crate) fn columns(
         );
         return;
     }
-    // Rows whose every tap reads a row inside the slice form one contiguous run: the kernel
-    // runs over it as one line (rows `lo..hi`); the rows near the edges one at a time.
+    column_rows(i_slice, o_slice, nx, ny, 0..ny, taps, boundary);
+}
+
+/// Rows `rows` of the y pass on one slice (`ny` rows of `nx`) into `o_rows` (`rows.len()` rows),
+/// for a kernel that is not uniform: the same operations per voxel as [`columns`], so a slice
+/// can be finished a band of rows at a time while the band is in cache.
+pub(crate) fn column_rows(
+    i_slice: &[f64],
+    o_rows: &mut [f64],
+    nx: usize,
+    ny: usize,
+    rows: std::ops::Range<usize>,
+    taps: &Taps,
+    boundary: Boundary,
+) {
+    debug_assert!(taps.uniform.is_none());
+    // Rows whose every tap reads a row inside the slice (`inner`) form one contiguous run: the
+    // kernel runs over its part in `rows` as one line (`lo..hi`); the rows near the edges one
+    // at a time.
     let (before, after) = taps.sides();
-    let lo = before.min(ny);
-    let hi = ny.saturating_sub(after).max(lo);
+    let inner = before.min(ny)..ny.saturating_sub(after).max(before.min(ny));
+    let (lo, hi) = (inner.start.max(rows.start), inner.end.min(rows.end));
+    let r0 = rows.start;
     if hi > lo {
-        apply_taps(&mut o_slice[lo * nx..hi * nx], &taps.taps, |off| {
-            let first = (lo as isize + off) as usize;
-            Some(&i_slice[first * nx..(first + hi - lo) * nx])
-        });
+        apply_taps(
+            &mut o_rows[(lo - r0) * nx..(hi - r0) * nx],
+            &taps.taps,
+            |off| {
+                let first = (lo as isize + off) as usize;
+                Some(&i_slice[first * nx..(first + hi - lo) * nx])
+            },
+        );
     }
-    for (y, o_row) in o_slice.chunks_mut(nx).enumerate() {
-        if (lo..hi).contains(&y) {
+    for (y, o_row) in rows.zip(o_rows.chunks_mut(nx)) {
+        if inner.contains(&y) {
             continue;
         }
         apply_taps(o_row, &taps.taps, |off| {

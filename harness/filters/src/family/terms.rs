@@ -14,10 +14,13 @@
 use crate::Boundary;
 use rayon::prelude::*;
 
-use crate::separable::{Taps, along_axis_into, columns, rows, z_slices};
+use crate::separable::{Taps, along_axis_into, column_rows, columns, rows, z_slices};
 
 /// A 1D kernel.
 pub(crate) type Kernel = Vec<f64>;
+
+/// An operator as coefficients times single kernels ([`AxisOp::slice_kernels`]).
+type SingleKernels = Vec<(f64, Taps)>;
 
 /// A linear operator along one axis: a sum of coefficients times cascades of kernels (applied
 /// in order).
@@ -143,7 +146,7 @@ impl AxisOp {
 impl AxisOp {
     /// The operator's single kernels when each part is one kernel that is not uniform: the
     /// operator can then run along z a few output slices at a time ([`AxisOp::apply_z_slices`]).
-    fn slice_kernels(&self) -> Option<Vec<(f64, Taps)>> {
+    fn slice_kernels(&self) -> Option<SingleKernels> {
         self.parts
             .iter()
             .map(|(c, ks)| match &ks[..] {
@@ -198,7 +201,7 @@ impl AxisOp {
             for k in ks {
                 let taps = Taps::convolution(k);
                 let input = v.as_deref().unwrap_or(src);
-                let mut next = pool.take();
+                let mut next = pool.take_len(input.len());
                 if axis == 0 {
                     rows(input, &mut next, nx, &taps, boundary, rowbuf);
                 } else {
@@ -209,13 +212,13 @@ impl AxisOp {
                 }
             }
             let v = v.unwrap_or_else(|| {
-                let mut b = pool.take();
+                let mut b = pool.take_len(src.len());
                 b.copy_from_slice(src);
                 b
             });
             add_part(&mut out, *c, v, pool);
         }
-        out.unwrap_or_else(|| pool.zeros())
+        out.unwrap_or_else(|| pool.zeros_len(src.len()))
     }
 }
 
@@ -252,20 +255,43 @@ impl Buffers {
         }
     }
 
-    /// A buffer of the volume's length, contents unspecified.
+    /// A buffer of the pool's length, contents unspecified.
     pub(crate) fn take(&mut self) -> Vec<f64> {
-        self.free.pop().unwrap_or_else(|| vec![0.0; self.len])
+        self.take_len(self.len)
     }
 
-    /// A buffer of zeros.
+    /// A buffer of `len` values, at most the pool's length (a band of a plane's rows),
+    /// contents unspecified. Every buffer of the pool can hold the pool's length, so none is
+    /// reallocated.
+    pub(crate) fn take_len(&mut self, len: usize) -> Vec<f64> {
+        match self.free.pop() {
+            Some(mut b) => {
+                b.resize(len, 0.0);
+                b
+            }
+            None if len == self.len => vec![0.0; len],
+            None => {
+                let mut b = Vec::with_capacity(self.len.max(len));
+                b.resize(len, 0.0);
+                b
+            }
+        }
+    }
+
+    /// A buffer of the pool's length, zeros.
     pub(crate) fn zeros(&mut self) -> Vec<f64> {
-        let mut b = self.take();
+        self.zeros_len(self.len)
+    }
+
+    /// A buffer of `len` zeros.
+    pub(crate) fn zeros_len(&mut self, len: usize) -> Vec<f64> {
+        let mut b = self.take_len(len);
         b.fill(0.0);
         b
     }
 
     pub(crate) fn give(&mut self, v: Vec<f64>) {
-        if v.len() == self.len {
+        if v.capacity() >= self.len {
             self.free.push(v);
         }
     }
@@ -358,6 +384,9 @@ fn z_block(plane: usize, groups: usize, span: usize) -> usize {
 /// for the block's slices ([`z_slices`]), and slice by slice while the slice stays in cache,
 /// the y and x operators and the pooling. In a sum, leaves with the same x operator are added
 /// before it runs.
+///
+/// `band`: rows per band instead of [`Slices::band_rows`] (tests: any band gives the same bits).
+#[allow(clippy::too_many_arguments)]
 fn evaluate(
     data: &[f64],
     dims: [usize; 3],
@@ -366,6 +395,7 @@ fn evaluate(
     pooling: Pooling,
     boundary: Boundary,
     post: Option<&SlicePost<'_>>,
+    band: Option<usize>,
 ) -> Vec<f64> {
     let plane = dims[0] * dims[1];
     let groups = tree(ops);
@@ -373,7 +403,7 @@ fn evaluate(
     // A z operator of single kernels runs a block of slices at a time below (its slices are
     // then used while they are in cache, no volume is written); others (cascades, running
     // sums) as volume passes.
-    let slice_z: Vec<Option<Vec<(f64, Taps)>>> = groups
+    let slice_z: Vec<Option<SingleKernels>> = groups
         .iter()
         .map(|g| g.z.as_ref().and_then(AxisOp::slice_kernels))
         .collect();
@@ -397,11 +427,30 @@ fn evaluate(
             }
         })
         .collect();
+    // Bands of rows need every y operator to be single kernels.
+    let y_kernels: Vec<Vec<Option<SingleKernels>>> = groups
+        .iter()
+        .map(|g| {
+            g.ys.iter()
+                .map(|yg| yg.y.as_ref().and_then(AxisOp::slice_kernels))
+                .collect()
+        })
+        .collect();
+    let bands = groups.iter().zip(&y_kernels).all(|(g, k)| {
+        g.ys.iter()
+            .zip(k)
+            .all(|(yg, k)| yg.y.is_none() || k.is_some())
+    });
     let slices = Slices {
         data,
         dims,
         groups: &groups,
         volumes: &volumes,
+        band: match band {
+            Some(b) if bands => b.max(1),
+            _ => Slices::band_rows(dims[0], dims[1], bands),
+        },
+        y_kernels,
         leaves,
         x_ops: &x_ops,
         x_group: &x_group,
@@ -454,6 +503,12 @@ struct Slices<'a> {
     groups: &'a [ZGroup],
     /// Per group, its z operator's response when computed as a volume pass.
     volumes: &'a [Option<Vec<f64>>],
+    /// Per group and y operator, its single kernels ([`AxisOp::slice_kernels`]), which can
+    /// run on a band of rows.
+    y_kernels: Vec<Vec<Option<SingleKernels>>>,
+    /// Rows per band: a slice is finished a band at a time (the whole slice when its y
+    /// operators cannot run by bands, or when a slice fits in cache).
+    band: usize,
     leaves: &'a [Leaf],
     x_ops: &'a [Option<AxisOp>],
     x_group: &'a [usize],
@@ -462,9 +517,26 @@ struct Slices<'a> {
     post: Option<&'a SlicePost<'a>>,
 }
 
+/// Planes up to this many voxels are finished whole (130 x 130 voxels: 135 KB, a few of them
+/// stay in the processor's second-level cache).
+const BAND_PLANE: usize = 1 << 16;
+
+/// Voxels per band of rows on larger planes (a CT's 512 x 512: bands of 64 rows, 256 KB).
+const BAND_VOXELS: usize = 1 << 15;
+
 impl Slices<'_> {
+    /// Rows per band for slices of `nx` x `ny` voxels whose y operators have single kernels
+    /// (`bands`) or not.
+    fn band_rows(nx: usize, ny: usize, bands: bool) -> usize {
+        if !bands || nx * ny <= BAND_PLANE {
+            return ny.max(1);
+        }
+        (BAND_VOXELS / nx.max(1)).clamp(16, ny.max(1))
+    }
+
     /// Output slice `k`, from `z_data` (per group, the z operator's response on slice `k` when
-    /// it runs by blocks of slices): the y and x operators, the pooling and `post`.
+    /// it runs by blocks of slices): the y and x operators and the pooling a band of rows at a
+    /// time, then `post`.
     fn slice(
         &self,
         k: usize,
@@ -475,45 +547,83 @@ impl Slices<'_> {
     ) {
         let [nx, ny, _] = self.dims;
         let plane = nx * ny;
-        let boundary = self.boundary;
-        let mut acc: Vec<Option<Vec<f64>>> = vec![None; self.x_ops.len()];
-        let mut first = true;
-        for ((g, vol), z) in self.groups.iter().zip(self.volumes).zip(z_data) {
-            let src = match (vol, &z) {
+        let srcs: Vec<&[f64]> = self
+            .volumes
+            .iter()
+            .zip(&z_data)
+            .map(|(vol, z)| match (vol, z) {
                 (Some(v), _) => &v[k * plane..(k + 1) * plane],
                 (None, Some(z)) => &z[..],
                 (None, None) => &self.data[k * plane..(k + 1) * plane],
-            };
-            for yg in &g.ys {
-                let y =
-                    yg.y.as_ref()
-                        .map(|op| op.apply_plane(src, nx, ny, 1, boundary, rowbuf, pool));
-                let y_data = y.as_deref().unwrap_or(src);
+            })
+            .collect();
+        for r0 in (0..ny).step_by(self.band) {
+            let rows = r0..(r0 + self.band).min(ny);
+            let o_rows = &mut o_slice[rows.start * nx..rows.end * nx];
+            self.rows(&srcs, rows, o_rows, rowbuf, pool);
+        }
+        for z in z_data.into_iter().flatten() {
+            pool.give(z);
+        }
+        if let Some(post) = self.post {
+            post(o_slice, rowbuf, pool);
+        }
+    }
+
+    /// Rows `rows` of an output slice (`o_rows`) from the slice's z responses `srcs` (one per
+    /// group, whole planes).
+    fn rows(
+        &self,
+        srcs: &[&[f64]],
+        rows: std::ops::Range<usize>,
+        o_rows: &mut [f64],
+        rowbuf: &mut Vec<f64>,
+        pool: &mut Buffers,
+    ) {
+        let [nx, ny, _] = self.dims;
+        let h = rows.len();
+        let boundary = self.boundary;
+        let mut acc: Vec<Option<Vec<f64>>> = vec![None; self.x_ops.len()];
+        let mut first = true;
+        for ((g, src), kernels) in self.groups.iter().zip(srcs).zip(&self.y_kernels) {
+            for (yg, kernels) in g.ys.iter().zip(kernels) {
+                let y = match (&yg.y, kernels) {
+                    (None, _) => None,
+                    (Some(_), Some(kernels)) => {
+                        Some(y_rows(kernels, src, [nx, ny], rows.clone(), boundary, pool))
+                    }
+                    // Not by bands: `rows` is the whole slice.
+                    (Some(op), None) => {
+                        Some(op.apply_plane(src, nx, ny, 1, boundary, rowbuf, pool))
+                    }
+                };
+                let y_data = y.as_deref().unwrap_or(&src[rows.start * nx..rows.end * nx]);
                 for &i in &yg.leaves {
                     let w = self.leaves[i].weight;
                     match self.pooling {
                         Pooling::Sum => match &mut acc[self.x_group[i]] {
                             Some(a) => a.iter_mut().zip(y_data).for_each(|(a, v)| *a += w * v),
                             slot => {
-                                let mut a = pool.take();
+                                let mut a = pool.take_len(y_data.len());
                                 a.iter_mut().zip(y_data).for_each(|(a, v)| *a = w * v);
                                 *slot = Some(a);
                             }
                         },
                         Pooling::Max => {
-                            let x = self.leaves[i].x.as_ref().map(|op| {
-                                op.apply_plane(y_data, nx, ny, 0, boundary, rowbuf, pool)
-                            });
+                            let x = self.leaves[i]
+                                .x
+                                .as_ref()
+                                .map(|op| op.apply_plane(y_data, nx, h, 0, boundary, rowbuf, pool));
                             let x_data = x.as_deref().unwrap_or(y_data);
                             let signed = |v: f64| if w == 0.0 { v.abs() } else { w * v };
                             if first {
-                                o_slice
+                                o_rows
                                     .iter_mut()
                                     .zip(x_data)
                                     .for_each(|(o, v)| *o = signed(*v));
                                 first = false;
                             } else {
-                                o_slice
+                                o_rows
                                     .iter_mut()
                                     .zip(x_data)
                                     .for_each(|(o, v)| *o = o.max(signed(*v)));
@@ -528,18 +638,15 @@ impl Slices<'_> {
                     pool.give(y);
                 }
             }
-            if let Some(z) = z {
-                pool.give(z);
-            }
         }
         if self.pooling == Pooling::Sum {
-            o_slice.fill(0.0);
+            o_rows.fill(0.0);
             for (x, a) in self.x_ops.iter().zip(acc) {
                 let a = a.expect("every x operator has a leaf");
                 let r = x
                     .as_ref()
-                    .map(|op| op.apply_plane(&a, nx, ny, 0, boundary, rowbuf, pool));
-                o_slice
+                    .map(|op| op.apply_plane(&a, nx, h, 0, boundary, rowbuf, pool));
+                o_rows
                     .iter_mut()
                     .zip(r.as_deref().unwrap_or(&a))
                     .for_each(|(o, v)| *o += v);
@@ -549,10 +656,28 @@ impl Slices<'_> {
                 pool.give(a);
             }
         }
-        if let Some(post) = self.post {
-            post(o_slice, rowbuf, pool);
-        }
     }
+}
+
+/// Rows `rows` of the y operator of single kernels `kernels` on a slice `src` of `[nx, ny]`
+/// voxels (the same operations per voxel as [`AxisOp::apply_plane`] along y), in a buffer of
+/// `pool`.
+fn y_rows(
+    kernels: &[(f64, Taps)],
+    src: &[f64],
+    [nx, ny]: [usize; 2],
+    rows: std::ops::Range<usize>,
+    boundary: Boundary,
+    pool: &mut Buffers,
+) -> Vec<f64> {
+    let len = rows.len() * nx;
+    let mut out: Option<Vec<f64>> = None;
+    for (c, taps) in kernels {
+        let mut v = pool.take_len(len);
+        column_rows(src, &mut v, nx, ny, rows.clone(), taps, boundary);
+        add_part(&mut out, *c, v, pool);
+    }
+    out.unwrap_or_else(|| pool.zeros_len(len))
 }
 
 /// What [`evaluate`] does to each output slice once it is pooled, while the slice is in cache
@@ -575,7 +700,16 @@ pub(crate) fn sum_of_terms(
             weight: t.coef,
         })
         .collect();
-    evaluate(data, dims, &ops, &leaves, Pooling::Sum, boundary, post)
+    evaluate(
+        data,
+        dims,
+        &ops,
+        &leaves,
+        Pooling::Sum,
+        boundary,
+        post,
+        None,
+    )
 }
 
 /// Voxel-wise maximum of the terms' responses (each times the sign of its coefficient); each
@@ -619,7 +753,16 @@ pub(crate) fn max_of_terms(
             },
         })
         .collect();
-    evaluate(data, dims, &ops, &leaves, Pooling::Max, boundary, post)
+    evaluate(
+        data,
+        dims,
+        &ops,
+        &leaves,
+        Pooling::Max,
+        boundary,
+        post,
+        None,
+    )
 }
 
 fn permutations(d: usize) -> Vec<(Vec<usize>, f64)> {
@@ -809,6 +952,58 @@ mod tests {
                 close(&max_of_terms(&v, dims, &terms, b, None), &want_max);
             }
         }
+    }
+
+    #[test]
+    fn a_slice_finished_by_bands_of_rows_gives_the_bits_of_the_whole_slice() {
+        // Bands of 1, 4 and 7 rows (the last one short) of 23 rows, a 9-tap y kernel (edge
+        // rows and interior rows in one band), sums and maxima, every boundary.
+        let dims = [13, 23, 4];
+        let v = data(dims);
+        let long: Kernel = (0..9).map(|i| ((i * 5) % 7) as f64 / 3.0 - 0.9).collect();
+        let ops: Vec<[Option<AxisOp>; 3]> = vec![
+            [
+                Some(AxisOp::kernel(vec![1.0, 2.0, 1.0])),
+                Some(AxisOp::kernel(long.clone())),
+                Some(AxisOp::kernel(vec![0.5, 1.0, 0.5])),
+            ],
+            [
+                Some(AxisOp::kernel(vec![-1.0, 0.0, 1.0])),
+                Some(AxisOp::kernel(long).combine(0.5, &AxisOp::kernel(vec![1.0, -2.0, 1.0]), 2.0)),
+                Some(AxisOp::kernel(vec![0.5, 1.0, 0.5])),
+            ],
+            [
+                Some(AxisOp::kernel(vec![1.0, 0.0, -1.0])),
+                None,
+                Some(AxisOp::kernel(vec![2.0, -1.0, 0.0])),
+            ],
+        ];
+        let leaves = |w: [f64; 3]| -> Vec<Leaf> {
+            ops.iter()
+                .zip(w)
+                .map(|(o, weight)| Leaf {
+                    x: o[0].clone(),
+                    weight,
+                })
+                .collect()
+        };
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        for b in Boundary::ALL {
+            for (pooling, w) in [
+                (Pooling::Sum, [1.0, -2.0, 0.5]),
+                (Pooling::Max, [1.0, 0.0, -1.0]),
+            ] {
+                let whole = evaluate(&v, dims, &ops, &leaves(w), pooling, b, None, Some(23));
+                for band in [1, 4, 7] {
+                    let got = evaluate(&v, dims, &ops, &leaves(w), pooling, b, None, Some(band));
+                    assert_eq!(bits(&got), bits(&whole), "{b} band {band}");
+                }
+            }
+        }
+        // The bands used: whole slices up to 2^16 voxels, then 2^15 voxels a band.
+        assert_eq!(Slices::band_rows(130, 130, true), 130);
+        assert_eq!(Slices::band_rows(512, 512, true), 64);
+        assert_eq!(Slices::band_rows(512, 512, false), 512);
     }
 
     #[test]
