@@ -4,9 +4,9 @@
 //! `sum over axes a of g''(x_a) * product over b != a of g(x_b)` with the 1D Gaussian
 //! `g(x) = (2 pi s^2)^(-1/2) exp(-x^2/(2 s^2))` and `g''(x) = g(x)(x^2/s^4 - 1/s^2)`, sampled at
 //! integer voxel offsets and truncated at the same support; the three terms share their passes
-//! (seven 1D passes in 3D instead of one 3D convolution, terms.rs). With anisotropic voxels each axis has its own
-//! `s = sigma_mm / spacing` (derivatives in voxel units); for isotropic voxels this is the IBSI
-//! kernel to the last bit of its definition.
+//! (seven 1D passes in 3D instead of one 3D convolution, `terms/`). With anisotropic voxels
+//! each axis has its own `s = sigma_mm / spacing` (derivatives in voxel units); for isotropic
+//! voxels this is the IBSI kernel to the last bit of its definition.
 
 use crate::{LogSettings, orient::KernelSet};
 

@@ -6,7 +6,7 @@
 //! `n` applies the all-low-pass set `n - 1` times and then the requested set, the filters of
 //! pass `m` carrying `2^(m-1) - 1` zeros between taps (no downsampling); rotation invariance
 //! rotates the padded filters and the low-pass pre-filters together and pools the distinct
-//! rotated filter sets (mean pooling as the exact group average of terms.rs).
+//! rotated filter sets (mean pooling as the exact group average of `terms/`).
 
 use std::sync::OnceLock;
 
