@@ -4,9 +4,9 @@
 //! à trous kernels mostly zeros), the boundary conditions are IBSI's (one mapping shared with
 //! the FFT path, `boundary.rs`), and each pass is written so the inner loop runs over long
 //! contiguous lines, which the compiler vectorises: for x a slice of padded rows laid end to
-//! end, for y the run of rows whose taps stay inside the slice, for z tiles of the plane (a
-//! tile of every slice the taps read serves all the output slices of a tile or block before
-//! the next tile).
+//! end, for y the run of rows whose taps stay inside the slice, for z a tile of the plane
+//! (the tiles of the input slices that a block of output slices reads stay in cache while the
+//! block's tiles are computed).
 //! Taps at `+k` and `-k` with equal (or opposite) weights are folded into one multiplication,
 //! and a uniform kernel (mean, energy window) runs as a running sum, in fixed blocks of slices.
 //! Every output voxel is computed by the same sequence of operations whatever the number of
