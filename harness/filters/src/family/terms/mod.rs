@@ -201,8 +201,8 @@ mod tests {
 
     #[test]
     fn shared_sums_and_maxima_equal_the_term_by_term_computation() {
-        // 5 slices: one block; 19: blocks of 8, 8 and 3 slices (z_block for the 9-tap
-        // kernel on these planes: 8).
+        // 5 and 19 slices; a 9-tap z kernel (blocks of slices and bands of rows are tested
+        // in evaluate.rs against one slice at a time).
         for dims in [[7, 6, 5], [7, 6, 19]] {
             let v = data(dims);
             let sets: Vec<KernelSet> = vec![
