@@ -2,7 +2,7 @@
 //! a block of slices along z or to a slice; and the reusable buffers they write into.
 
 use crate::Boundary;
-use crate::separable::{Taps, along_axis_into, columns, rows, z_slices};
+use crate::separable::{Taps, along_axis_into, column_rows, columns, rows, z_slices};
 
 use super::Kernel;
 
@@ -165,6 +165,27 @@ impl AxisOp {
         out.into_iter()
             .map(|o| o.unwrap_or_else(|| pool.zeros()))
             .collect()
+    }
+
+    /// Rows `rows` of [`AxisOp::apply_plane`] along y on a slice `src` of `[nx, ny]` voxels,
+    /// from the kernels of [`AxisOp::slice_kernels`] (the same operations per voxel, so the
+    /// same bits), in a buffer of `pool`.
+    pub(super) fn apply_y_rows(
+        kernels: &[(f64, Taps)],
+        src: &[f64],
+        [nx, ny]: [usize; 2],
+        rows: std::ops::Range<usize>,
+        boundary: Boundary,
+        pool: &mut Buffers,
+    ) -> Vec<f64> {
+        let len = rows.len() * nx;
+        let mut out: Option<Vec<f64>> = None;
+        for (c, taps) in kernels {
+            let mut v = pool.take_len(len);
+            column_rows(src, &mut v, nx, ny, rows.clone(), taps, boundary);
+            add_part(&mut out, *c, v, pool);
+        }
+        out.unwrap_or_else(|| pool.zeros_len(len))
     }
 }
 

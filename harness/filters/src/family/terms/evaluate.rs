@@ -5,10 +5,9 @@
 use rayon::prelude::*;
 
 use crate::Boundary;
-use crate::separable::{Taps, column_rows};
 
 use super::SlicePost;
-use super::axis_op::{AxisOp, Buffers, SingleKernels, add_part};
+use super::axis_op::{AxisOp, Buffers, SingleKernels};
 
 /// One x operator of a term and what its response contributes.
 pub(super) struct Leaf {
@@ -304,9 +303,14 @@ impl Slices<'_> {
             for (yg, kernels) in g.ys.iter().zip(kernels) {
                 let y = match (&yg.y, kernels) {
                     (None, _) => None,
-                    (Some(_), Some(kernels)) => {
-                        Some(y_rows(kernels, src, [nx, ny], rows.clone(), boundary, pool))
-                    }
+                    (Some(_), Some(kernels)) => Some(AxisOp::apply_y_rows(
+                        kernels,
+                        src,
+                        [nx, ny],
+                        rows.clone(),
+                        boundary,
+                        pool,
+                    )),
                     // Not by bands: `rows` is the whole slice.
                     (Some(op), None) => {
                         Some(op.apply_plane(src, nx, ny, 1, boundary, rowbuf, pool))
@@ -372,27 +376,6 @@ impl Slices<'_> {
             }
         }
     }
-}
-
-/// Rows `rows` of the y operator of single kernels `kernels` on a slice `src` of `[nx, ny]`
-/// voxels (the same operations per voxel as [`AxisOp::apply_plane`] along y), in a buffer of
-/// `pool`.
-fn y_rows(
-    kernels: &[(f64, Taps)],
-    src: &[f64],
-    [nx, ny]: [usize; 2],
-    rows: std::ops::Range<usize>,
-    boundary: Boundary,
-    pool: &mut Buffers,
-) -> Vec<f64> {
-    let len = rows.len() * nx;
-    let mut out: Option<Vec<f64>> = None;
-    for (c, taps) in kernels {
-        let mut v = pool.take_len(len);
-        column_rows(src, &mut v, nx, ny, rows.clone(), taps, boundary);
-        add_part(&mut out, *c, v, pool);
-    }
-    out.unwrap_or_else(|| pool.zeros_len(len))
 }
 
 #[cfg(test)]
