@@ -35,6 +35,7 @@ mod boundary;
 mod error;
 mod family;
 mod fft;
+mod lanes;
 mod orient;
 mod reach;
 mod separable;

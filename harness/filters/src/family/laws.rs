@@ -99,7 +99,7 @@ fn energy_in_plane(
     pool: &mut Buffers,
 ) {
     let [nx, ny, _] = dims;
-    slice.iter_mut().for_each(|v| *v = v.abs());
+    crate::lanes::map(slice, f64::abs);
     let mut along_x = pool.take();
     rows(slice, &mut along_x, nx, taps, boundary, rowbuf);
     columns(&along_x, slice, nx, ny, taps, boundary);

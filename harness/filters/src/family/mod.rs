@@ -66,8 +66,8 @@ impl Pool {
         match &mut self.acc {
             None => self.acc = Some(map),
             Some(acc) => match self.pooling {
-                Pooling::Max => acc.iter_mut().zip(&map).for_each(|(a, b)| *a = a.max(*b)),
-                Pooling::Mean => acc.iter_mut().zip(&map).for_each(|(a, b)| *a += b),
+                Pooling::Max => crate::lanes::zip(acc, &map, f64::max),
+                Pooling::Mean => crate::lanes::zip(acc, &map, |a, b| a + b),
             },
         }
     }

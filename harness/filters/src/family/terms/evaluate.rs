@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use crate::Boundary;
+use crate::{Boundary, lanes};
 
 use super::SlicePost;
 use super::axis_op::{AxisOp, Buffers, SingleKernels};
@@ -321,10 +321,10 @@ impl Slices<'_> {
                     let w = self.leaves[i].weight;
                     match self.pooling {
                         Pooling::Sum => match &mut acc[self.x_group[i]] {
-                            Some(a) => a.iter_mut().zip(y_data).for_each(|(a, v)| *a += w * v),
+                            Some(a) => lanes::zip(a, y_data, |a, v| a + w * v),
                             slot => {
                                 let mut a = pool.take_len(y_data.len());
-                                a.iter_mut().zip(y_data).for_each(|(a, v)| *a = w * v);
+                                lanes::zip(&mut a, y_data, |_, v| w * v);
                                 *slot = Some(a);
                             }
                         },
@@ -334,19 +334,14 @@ impl Slices<'_> {
                                 .as_ref()
                                 .map(|op| op.apply_plane(y_data, nx, h, 0, boundary, rowbuf, pool));
                             let x_data = x.as_deref().unwrap_or(y_data);
-                            let signed = |v: f64| if w == 0.0 { v.abs() } else { w * v };
-                            if first {
-                                o_rows
-                                    .iter_mut()
-                                    .zip(x_data)
-                                    .for_each(|(o, v)| *o = signed(*v));
-                                first = false;
-                            } else {
-                                o_rows
-                                    .iter_mut()
-                                    .zip(x_data)
-                                    .for_each(|(o, v)| *o = o.max(signed(*v)));
+                            // The sign test outside the loops: each loop one operation.
+                            match (first, w == 0.0) {
+                                (true, true) => lanes::zip(o_rows, x_data, |_, v| v.abs()),
+                                (true, false) => lanes::zip(o_rows, x_data, |_, v| w * v),
+                                (false, true) => lanes::zip(o_rows, x_data, |o, v| o.max(v.abs())),
+                                (false, false) => lanes::zip(o_rows, x_data, |o, v| o.max(w * v)),
                             }
+                            first = false;
                             if let Some(x) = x {
                                 pool.give(x);
                             }
@@ -365,10 +360,7 @@ impl Slices<'_> {
                 let r = x
                     .as_ref()
                     .map(|op| op.apply_plane(&a, nx, h, 0, boundary, rowbuf, pool));
-                o_rows
-                    .iter_mut()
-                    .zip(r.as_deref().unwrap_or(&a))
-                    .for_each(|(o, v)| *o += v);
+                lanes::zip(o_rows, r.as_deref().unwrap_or(&a), |o, v| o + v);
                 if let Some(r) = r {
                     pool.give(r);
                 }
