@@ -1,5 +1,5 @@
 //! Voxel-by-voxel operations on lines (pooling, weighted sums, running-sum updates, absolute
-//! values) compiled for the widest vectors the processor has.
+//! values, the finiteness check of an input) compiled for the widest vectors the processor has.
 //!
 //! The default x86-64 build vectorises such loops two voxels at a time (SSE2); inside pulp's
 //! runtime dispatch they run four at a time with AVX2 where present. The operation on each voxel
@@ -79,6 +79,37 @@ pub(crate) fn map(out: &mut [f64], f: impl Fn(f64) -> f64) {
     pulp::Arch::new().dispatch(Map { out, f })
 }
 
+/// Whether every value of a line is finite (exponent bits not all set), without an early
+/// exit, so that the loop runs four values per instruction.
+struct AllFinite<'a>(&'a [f64]);
+
+impl pulp::WithSimd for AllFinite<'_> {
+    type Output = bool;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) -> bool {
+        const EXPONENT: u64 = 0x7ff0_0000_0000_0000;
+        self.0
+            .iter()
+            .fold(true, |all, v| all & (v.to_bits() & EXPONENT != EXPONENT))
+    }
+}
+
+/// The index of the first value of `data` that is infinite or NaN.
+pub(crate) fn first_non_finite(data: &[f64]) -> Option<usize> {
+    const CHUNK: usize = 4096;
+    let arch = pulp::Arch::new();
+    data.chunks(CHUNK)
+        .position(|chunk| !arch.dispatch(AllFinite(chunk)))
+        .and_then(|c| {
+            let chunk = &data[c * CHUNK..];
+            chunk
+                .iter()
+                .position(|v| !v.is_finite())
+                .map(|i| c * CHUNK + i)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +139,22 @@ mod tests {
         zip3(&mut got, &x, &b, |o, p, q| o + (p - q));
         let want: Vec<f64> = (0..n).map(|i| a[i] + (x[i] - b[i])).collect();
         assert_eq!(bits(&got), bits(&want));
+
+        // The first non-finite value, in the first or a later chunk, or none.
+        let mut long = vec![1.5; 10_000];
+        assert_eq!(first_non_finite(&long), None);
+        for (at, bad) in [
+            (9_999, f64::INFINITY),
+            (4_100, f64::NAN),
+            (0, f64::NEG_INFINITY),
+        ] {
+            long[at] = bad;
+            assert_eq!(first_non_finite(&long), Some(at));
+        }
+        assert_eq!(
+            first_non_finite(&[f64::MAX, -f64::MIN_POSITIVE, -0.0]),
+            None
+        );
 
         let mut got = x.clone();
         map(&mut got, f64::abs);

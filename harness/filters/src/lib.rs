@@ -105,7 +105,7 @@ impl ResponseMap for FilterSettings {
 
 /// Refuses non-finite intensities and grids whose padded working copy would be too large.
 fn check_image(image: &Volume<f64>) -> Result<(), FilterError> {
-    if let Some(i) = image.as_slice().iter().position(|v| !v.is_finite()) {
+    if let Some(i) = lanes::first_non_finite(image.as_slice()) {
         return Err(FilterError::NonFinite {
             value: image.as_slice()[i],
             voxel: image.grid().coords(i),

@@ -260,8 +260,8 @@ fn running_sums<const R: usize>(
 /// [`rows`] for a kernel short beside the row: the kernel runs once over the slice as one line
 /// of unpadded rows, so that no row is copied in or out (on 128³ Laws maps the copies cost
 /// about a tenth of the time); the few voxels of each row that a tap reads beyond the row's
-/// ends are then recomputed from the boundary ([`Taps::at`]), with the same operations in the
-/// same order as [`rows_padded`] (the same bits).
+/// ends are then recomputed from the boundary, a column of edge voxels at a time, with the same
+/// operations in the same order as [`rows_padded`] (the same bits).
 fn rows_in_place(i_slice: &[f64], o_slice: &mut [f64], nx: usize, taps: &Taps, boundary: Boundary) {
     let (before, after) = taps.sides();
     let total = o_slice.len();
@@ -272,12 +272,29 @@ fn rows_in_place(i_slice: &[f64], o_slice: &mut [f64], nx: usize, taps: &Taps, b
             Some(&i_slice[start..start + len])
         });
     }
+    // The edge voxels, a column at a time over every row: the values their taps read gathered
+    // by column (through the boundary), the kernel run down each edge column.
+    let ny = total / nx;
     let head = 0..before.min(nx);
     let tail = nx.saturating_sub(after).max(head.end)..nx;
-    for (o_row, i_row) in o_slice.chunks_mut(nx).zip(i_slice.chunks(nx)) {
-        let value = |x: isize| boundary.source(x, nx).map_or(0.0, |s| i_row[s]);
-        for x in head.clone().chain(tail.clone()) {
-            o_row[x] = taps.at(x as isize, value);
+    let mut columns = Vec::new();
+    let mut edge_out = vec![0.0; ny];
+    for edge in [head, tail] {
+        let first = edge.start as isize - before as isize;
+        let last = (edge.end + after) as isize;
+        columns.clear();
+        for j in first..last {
+            let source = boundary.source(j, nx);
+            columns.extend((0..ny).map(|y| source.map_or(0.0, |s| i_slice[y * nx + s])));
+        }
+        for x in edge {
+            apply_taps(&mut edge_out, &taps.taps, |off| {
+                let k = (x as isize + off - first) as usize;
+                Some(&columns[k * ny..(k + 1) * ny])
+            });
+            for (y, v) in edge_out.iter().enumerate() {
+                o_slice[y * nx + x] = *v;
+            }
         }
     }
 }

@@ -241,22 +241,6 @@ pub(super) fn apply_taps<'a>(
 }
 
 impl Taps {
-    /// The kernel at position `x` of a line whose every value `value(j)` is given (a padded
-    /// line): the taps in order, the first one stored and the others added, as
-    /// [`apply_taps`] computes every voxel.
-    pub(super) fn at(&self, x: isize, value: impl Fn(isize) -> f64) -> f64 {
-        let mut acc: Option<f64> = None;
-        for tap in &self.taps {
-            let t = match *tap {
-                Tap::Single { offset, w } => w * value(x + offset),
-                Tap::Pair { k, w, minus } if minus => w * (value(x + k) - value(x - k)),
-                Tap::Pair { k, w, .. } => w * (value(x + k) + value(x - k)),
-            };
-            acc = Some(acc.map_or(t, |a| a + t));
-        }
-        acc.unwrap_or(0.0)
-    }
-
     /// How many positions before and after the output voxel the kernel reads (each at least 0).
     pub(super) fn sides(&self) -> (usize, usize) {
         (
