@@ -477,6 +477,8 @@ pub(crate) fn running_sum_z_in_place(
         .for_each_init(Vec::new, |copy: &mut Vec<f64>, mut slices| {
             let len = slices[0].len();
             copy.clear();
+            // Its final length at once: grown by doubling, the copy touched twice the memory.
+            copy.reserve_exact(len * slices.len());
             for s in &slices {
                 copy.extend_from_slice(s);
             }
