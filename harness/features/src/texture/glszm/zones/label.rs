@@ -31,19 +31,17 @@ pub(crate) const MAX_VOXELS: usize = ROOT as usize;
 pub(crate) enum ZoneValue<'a> {
     /// Number of voxels.
     Size,
-    /// Smallest of `distances[v]` over the zone's voxels `v` (same layout as the levels;
-    /// values below [`ROOT`]).
-    Distance(&'a [u32]),
+    /// Smallest of `distances[v]` over the zone's voxels `v` (same layout as the levels).
+    Distance(&'a [u16]),
 }
 
 impl<'a> ZoneValue<'a> {
-    /// The value of voxel `v` alone (a distance kept below [`ROOT`], so that it never reaches
-    /// the flags).
+    /// The value of voxel `v` alone (below [`ROOT`], so that it never reaches the flags).
     #[inline(always)]
     fn of(self, v: usize) -> u32 {
         match self {
             Self::Size => 1,
-            Self::Distance(d) => d[v].min(ROOT - 1),
+            Self::Distance(d) => u32::from(d[v]),
         }
     }
 

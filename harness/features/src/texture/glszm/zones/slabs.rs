@@ -197,9 +197,9 @@ mod tests {
 
     /// A distance per voxel of the padded buffer of `dims` that differs from voxel to voxel
     /// (the smallest of a merged zone must win), at least 1 as distances to the ROI edge are.
-    fn distances(dims: [usize; 3]) -> Vec<u32> {
+    fn distances(dims: [usize; 3]) -> Vec<u16> {
         (0..(dims[0] + 2) * (dims[1] + 2) * (dims[2] + 2))
-            .map(|v| (v % 97) as u32 + 1)
+            .map(|v| (v % 97) as u16 + 1)
             .collect()
     }
 
