@@ -92,7 +92,9 @@ pub(crate) fn count_zones_volumetric(
             // last slice gets its zone's position in `open`; the root's entry keeps the position,
             // flagged ROOT | RESOLVED (so that the zone is not counted here).
             let parent = &mut work.parent;
-            let mut open = Vec::new();
+            // At most the voxels of the two slices: allocated once (grown by doubling it went
+            // through three size classes of the allocator, each a fresh page in this thread).
+            let mut open = Vec::with_capacity(2 * plane);
             let mut positions = |slice: usize| -> Vec<u32> {
                 (slice * plane..(slice + 1) * plane)
                     .map(|v| {
