@@ -89,7 +89,7 @@ impl NgldmMatrix {
     }
 
     /// The 3D matrix of a padded image: per-slice partial matrices summed.
-    pub(crate) fn from_padded_3d(p: &PaddedGrey, alpha: u32) -> Self {
+    pub(crate) fn from_padded_3d(p: &PaddedGrey<'_>, alpha: u32) -> Self {
         let partial = Self::slices(p, &p.offsets(true), alpha);
         let mut total = Self::empty(p.n_levels());
         for m in &partial {
@@ -99,12 +99,12 @@ impl NgldmMatrix {
     }
 
     /// The 2D matrices of a padded image, one per slice of its box.
-    pub(crate) fn from_padded_2d(p: &PaddedGrey, alpha: u32) -> Vec<Self> {
+    pub(crate) fn from_padded_2d(p: &PaddedGrey<'_>, alpha: u32) -> Vec<Self> {
         Self::slices(p, &p.offsets(false), alpha)
     }
 
     /// One matrix per slice of the box, neighbours at `offsets`.
-    fn slices(p: &PaddedGrey, offsets: &[isize], alpha: u32) -> Vec<Self> {
+    fn slices(p: &PaddedGrey<'_>, offsets: &[isize], alpha: u32) -> Vec<Self> {
         // Grey levels are u16: a coarseness of u16::MAX already accepts every ROI neighbour.
         let alpha = u16::try_from(alpha).unwrap_or(u16::MAX);
         (0..p.inner()[2])
@@ -227,7 +227,7 @@ impl NgldmMatrix {
 
 /// The matrix of centre voxels in slice `z` of the box, row by row: first the dependence of
 /// the whole row, one neighbour offset at a time, then one pass over the row's centres.
-fn slice(p: &PaddedGrey, z: usize, offsets: &[isize], alpha: u16) -> NgldmMatrix {
+fn slice(p: &PaddedGrey<'_>, z: usize, offsets: &[isize], alpha: u16) -> NgldmMatrix {
     let [nx, ny, _] = p.inner();
     let n_levels = usize::from(p.n_levels());
     let width = offsets.len() + 1;

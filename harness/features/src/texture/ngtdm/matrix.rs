@@ -73,7 +73,7 @@ impl NgtdmMatrix {
 
     /// The 3D matrix of a padded image: per-slice partial matrices, summed in slice order
     /// (deterministic whatever the thread count).
-    pub(crate) fn from_padded_3d(p: &PaddedGrey) -> Self {
+    pub(crate) fn from_padded_3d(p: &PaddedGrey<'_>) -> Self {
         let offsets = p.offsets(true);
         let partial = Self::slices(p, &offsets);
         let mut total = Self::empty(p.n_levels());
@@ -84,13 +84,13 @@ impl NgtdmMatrix {
     }
 
     /// The 2D matrices of a padded image, one per slice of its box.
-    pub(crate) fn from_padded_2d(p: &PaddedGrey) -> Vec<Self> {
+    pub(crate) fn from_padded_2d(p: &PaddedGrey<'_>) -> Vec<Self> {
         Self::slices(p, &p.offsets(false))
     }
 
     /// One matrix per slice of the box, with centre voxels in that slice and neighbours at
     /// `offsets`.
-    fn slices(p: &PaddedGrey, offsets: &[isize]) -> Vec<Self> {
+    fn slices(p: &PaddedGrey<'_>, offsets: &[isize]) -> Vec<Self> {
         // The narrowest accumulator that holds the largest neighbour sum (narrow lanes make
         // the row loops wider in SIMD).
         let max_sum = (offsets.len() as u64).saturating_mul(u64::from(p.n_levels()));
@@ -191,7 +191,7 @@ impl LevelSum for u64 {
 /// The matrix of centre voxels in slice `z` of the box, row by row: first the neighbour sums
 /// and ROI-neighbour counts of the whole row, one offset at a time, then one pass over the
 /// row's centres.
-fn slice<A: LevelSum>(p: &PaddedGrey, z: usize, offsets: &[isize]) -> NgtdmMatrix {
+fn slice<A: LevelSum>(p: &PaddedGrey<'_>, z: usize, offsets: &[isize]) -> NgtdmMatrix {
     let [nx, ny, _] = p.inner();
     let mut m = NgtdmMatrix::empty(p.n_levels());
     let mut sums = vec![A::default(); nx];
