@@ -46,15 +46,20 @@ pub fn discretise(
     mask: &[bool],
     method: &Discretisation,
 ) -> Result<GreyImage> {
-    // The range over chunks in parallel: minima and maxima do not depend on the order.
-    let (lo, hi) = intensity
-        .par_chunks(CHUNK)
-        .zip(mask.par_chunks(CHUNK))
-        .map(|(v, m)| masked_range(v, m))
-        .reduce(
-            || (f64::INFINITY, f64::NEG_INFINITY),
-            |a, b| (a.0.min(b.0), a.1.max(b.1)),
-        );
+    let range = par_masked_range(intensity, mask);
+    discretise_in_range(dims, intensity, mask, method, (range.lo, range.hi))
+}
+
+/// [`discretise`] with the lowest and highest intensity inside `mask` already known, `(lo, hi)`
+/// ([`crate::prepare`] finds them in its check of the inputs when it discretises the input
+/// itself, which saves a pass over the image).
+pub(crate) fn discretise_in_range(
+    dims: [usize; 3],
+    intensity: &[f64],
+    mask: &[bool],
+    method: &Discretisation,
+    (lo, hi): (f64, f64),
+) -> Result<GreyImage> {
     if lo > hi {
         return Err(Error::EmptyRoi {
             stage: " before discretisation",
@@ -160,14 +165,54 @@ fn chunked(
         .for_each(|((l, v), m)| f(l, v, m));
 }
 
-/// Lowest and highest intensity inside `mask` (`(inf, -inf)` when the mask is empty).
+/// The intensities inside a mask, as far as the discretisation and the check of the inputs
+/// need them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct MaskedRange {
+    /// Lowest intensity other than NaN (`inf` when there is none).
+    pub lo: f64,
+    /// Highest intensity other than NaN (`-inf` when there is none).
+    pub hi: f64,
+    /// Whether a NaN lies inside the mask.
+    pub nan: bool,
+}
+
+impl MaskedRange {
+    /// The range of no voxel.
+    const EMPTY: Self = Self {
+        lo: f64::INFINITY,
+        hi: f64::NEG_INFINITY,
+        nan: false,
+    };
+
+    /// The range of two sets of voxels together (minima and maxima do not depend on the order).
+    fn join(self, other: Self) -> Self {
+        Self {
+            lo: self.lo.min(other.lo),
+            hi: self.hi.max(other.hi),
+            nan: self.nan | other.nan,
+        }
+    }
+}
+
+/// [`masked_range`] over chunks in parallel.
+pub(crate) fn par_masked_range(intensity: &[f64], mask: &[bool]) -> MaskedRange {
+    intensity
+        .par_chunks(CHUNK)
+        .zip(mask.par_chunks(CHUNK))
+        .map(|(v, m)| masked_range(v, m))
+        .reduce(|| MaskedRange::EMPTY, MaskedRange::join)
+}
+
+/// Lowest and highest intensity inside `mask`, and whether a NaN lies inside.
 ///
 /// Eight running minima and maxima over chunks of eight voxels, with voxels outside the mask
 /// replaced by the neutral infinities, so that the loop vectorises; NaN outside the mask never
-/// enters.
-fn masked_range(intensity: &[f64], mask: &[bool]) -> (f64, f64) {
+/// enters, and NaN inside only sets the flag (`a != a`).
+fn masked_range(intensity: &[f64], mask: &[bool]) -> MaskedRange {
     const W: usize = 8;
     let (mut lo, mut hi) = ([f64::INFINITY; W], [f64::NEG_INFINITY; W]);
+    let mut nan = [false; W];
     let n = intensity.len().min(mask.len());
     let (values, flags) = (&intensity[..n], &mask[..n]);
     let mut chunks = values.chunks_exact(W).zip(flags.chunks_exact(W));
@@ -180,20 +225,23 @@ fn masked_range(intensity: &[f64], mask: &[bool]) -> (f64, f64) {
             };
             lo[i] = if a < lo[i] { a } else { lo[i] };
             hi[i] = if b > hi[i] { b } else { hi[i] };
+            nan[i] |= a.is_nan();
         }
     }
     let tail = n - n % W;
-    let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
+    let mut range = MaskedRange::EMPTY;
     for (&v, &m) in values[tail..].iter().zip(&flags[tail..]) {
         if m {
-            low = low.min(v);
-            high = high.max(v);
+            range.lo = range.lo.min(v);
+            range.hi = range.hi.max(v);
+            range.nan |= v.is_nan();
         }
     }
-    (
-        lo.into_iter().fold(low, f64::min),
-        hi.into_iter().fold(high, f64::max),
-    )
+    MaskedRange {
+        lo: lo.into_iter().fold(range.lo, f64::min),
+        hi: hi.into_iter().fold(range.hi, f64::max),
+        nan: nan.into_iter().fold(range.nan, |a, b| a | b),
+    }
 }
 
 #[cfg(test)]
@@ -245,11 +293,26 @@ mod tests {
         values[18] = f64::NAN;
         let mut with_negative = values.clone();
         with_negative[18] = -5.0;
-        assert_eq!(masked_range(&with_negative, &mask), (1.0, 17.0));
-        assert_eq!(masked_range(&values, &mask), (1.0, 17.0));
+        let range = |lo, hi, nan| MaskedRange { lo, hi, nan };
+        assert_eq!(masked_range(&with_negative, &mask), range(1.0, 17.0, false));
+        assert_eq!(masked_range(&values, &mask), range(1.0, 17.0, false));
+        assert_eq!(masked_range(&values, &[false; 19]), MaskedRange::EMPTY);
+        // Inside the mask: a NaN (in a chunk of eight, then in the tail) sets the flag and
+        // leaves the range of the others; infinities are the range's ends.
+        for i in [3, 17] {
+            let mut with_nan = values.clone();
+            with_nan[i] = f64::NAN;
+            let expected = if i == 3 { (1.0, 17.0) } else { (1.0, 16.0) };
+            assert_eq!(
+                masked_range(&with_nan, &mask),
+                range(expected.0, expected.1, true)
+            );
+        }
+        let mut with_inf = values.clone();
+        with_inf[5] = f64::NEG_INFINITY;
         assert_eq!(
-            masked_range(&values, &[false; 19]),
-            (f64::INFINITY, f64::NEG_INFINITY)
+            masked_range(&with_inf, &mask),
+            range(f64::NEG_INFINITY, 17.0, false)
         );
         let g = discretise(
             [19, 1, 1],

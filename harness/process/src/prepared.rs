@@ -2,11 +2,11 @@ use std::borrow::Cow;
 
 use radcheck_filters::ResponseMap;
 use radcheck_grid::{Grid, Mask, Volume};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::crop::{Region, bounding_box, crop, crop_grid, crop_map};
 use crate::diagnostics::{Diagnostic, RoiStage, Stage, image_diagnostics, roi_diagnostics};
+use crate::discretise::{discretise_in_range, par_masked_range};
 use crate::interpolate::{Interpolation, InterpolationGrid, interpolate, round_intensities};
 use crate::{
     Discretisation, Error, GreyImage, Resegmentation, Result, discretise, outlier_range, resegment,
@@ -91,32 +91,26 @@ pub const CROP_MARGIN_MM: f64 = 10.0;
 /// Checks that `mask` lies on the image grid (positions within 1e-3 mm), holds at least one
 /// voxel, and that every intensity inside it is finite.
 pub fn check_inputs(image: &Volume<f64>, mask: &Mask) -> Result<()> {
+    checked_range(image, mask).map(|_| ())
+}
+
+/// [`check_inputs`], returning the lowest and highest intensity inside the mask: one scan of
+/// the image gives both the range and the check (the ROI holds a voxel when the range is not
+/// empty or holds a NaN; it is finite when the range has finite ends and no NaN). The first
+/// offending voxel is searched for only when there is one.
+fn checked_range(image: &Volume<f64>, mask: &Mask) -> Result<(f64, f64)> {
     if !image.grid().same_geometry(mask.grid(), 1e-3) {
         return Err(Error::GeometryMismatch {
             image: image.dims(),
             mask: mask.dims(),
         });
     }
-    // In parallel over chunks, without branches in the inner loops; the first offending voxel is
-    // searched for only when there is one.
-    const CHUNK: usize = 1 << 16;
     let (values, flags) = (image.as_slice(), mask.as_slice());
-    let (any, all_finite) = values
-        .par_chunks(CHUNK)
-        .zip(flags.par_chunks(CHUNK))
-        .map(|(v, m)| {
-            let any = m.iter().fold(false, |a, &b| a | b);
-            let bad = v
-                .iter()
-                .zip(m)
-                .fold(false, |acc, (&x, &inside)| acc | (inside & !x.is_finite()));
-            (any, !bad)
-        })
-        .reduce(|| (false, true), |a, b| (a.0 | b.0, a.1 & b.1));
-    if !any {
+    let range = par_masked_range(values, flags);
+    if range.lo > range.hi && !range.nan {
         return Err(Error::EmptyRoi { stage: "" });
     }
-    if !all_finite {
+    if range.nan || !range.lo.is_finite() || !range.hi.is_finite() {
         let grid = image.grid();
         for (i, (&v, &m)) in values.iter().zip(flags).enumerate() {
             if m && !v.is_finite() {
@@ -127,7 +121,7 @@ pub fn check_inputs(image: &Volume<f64>, mask: &Mask) -> Result<()> {
             }
         }
     }
-    Ok(())
+    Ok((range.lo, range.hi))
 }
 
 /// Slack on the partial-volume threshold: an interpolated mask value that should be exactly the
@@ -223,7 +217,7 @@ fn run<'a>(
     mut diagnostics: Option<&mut Vec<Diagnostic>>,
 ) -> Result<Prepared<'a>> {
     // 1. Inputs: mask on the image grid, ROI not empty, intensities in the ROI finite.
-    check_inputs(image, mask)?;
+    let input_range = checked_range(image, mask)?;
     check_settings(settings)?;
     let grid = image.grid();
     // Input intensities as processed: rounded where they are read, so that only the voxels
@@ -412,7 +406,19 @@ fn run<'a>(
         },
         d => d,
     };
-    let grey = discretise(region.dims, &intensity, &int_mask, &discretisation)?;
+    // The input itself (neither cropped, rounded, interpolated, re-segmented nor filtered):
+    // its range inside the mask is the one found by the check above.
+    let grey = if matches!(intensity, Cow::Borrowed(_)) && matches!(int_mask, Cow::Borrowed(_)) {
+        discretise_in_range(
+            region.dims,
+            &intensity,
+            &int_mask,
+            &discretisation,
+            input_range,
+        )?
+    } else {
+        discretise(region.dims, &intensity, &int_mask, &discretisation)?
+    };
     Ok(Prepared {
         grid: crop_grid(&full, &region),
         intensity,
@@ -455,6 +461,30 @@ mod tests {
         // NaN outside the ROI is fine.
         let first = Volume::from_vec(grid(), vec![true, false, false, false]).unwrap();
         assert_eq!(check_inputs(&image, &first), Ok(()));
+        // A ROI of a NaN alone is not empty: it is not finite. Nor is an infinity.
+        let second = Volume::from_vec(grid(), vec![false, true, false, false]).unwrap();
+        assert!(matches!(
+            check_inputs(&image, &second),
+            Err(Error::NonFinite {
+                voxel: [1, 0, 0],
+                ..
+            })
+        ));
+        for infinity in [f64::INFINITY, f64::NEG_INFINITY] {
+            let image = Volume::from_vec(grid(), vec![1.0, 2.0, infinity, 4.0]).unwrap();
+            assert!(matches!(
+                check_inputs(&image, &all),
+                Err(Error::NonFinite {
+                    voxel: [0, 1, 0],
+                    ..
+                })
+            ));
+        }
+        // The range found by the check is the ROI's.
+        assert_eq!(checked_range(&image, &first), Ok((1.0, 1.0)));
+        let values = Volume::from_vec(grid(), vec![-2.0, f64::NAN, 7.5, 3.0]).unwrap();
+        let no_nan = Volume::from_vec(grid(), vec![true, false, true, true]).unwrap();
+        assert_eq!(checked_range(&values, &no_nan), Ok((-2.0, 7.5)));
     }
 
     #[test]
