@@ -1,4 +1,5 @@
-//! Shared test helpers: the prepared IBSI digital phantom and its reference values.
+//! Shared test helpers: the prepared IBSI digital phantom and its reference values, and a
+//! seeded pseudo-random sequence.
 
 use radcheck_process::{Discretisation, Prepared, ProcessSettings, prepare};
 
@@ -52,5 +53,17 @@ pub fn assert_phantom_family<'a>(
     assert_eq!(tags, expected_tags, "tags and their order");
     for (tag, reference, tolerance) in reference {
         assert_ibsi(tag, value(features, tag), reference, tolerance);
+    }
+}
+
+/// A fixed pseudo-random sequence (xorshift64) from `seed` (not 0), for tests that want varied
+/// but repeatable inputs.
+pub fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+    let mut state = seed;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
     }
 }

@@ -399,13 +399,7 @@ mod tests {
         // Random masks of several shapes: the separable transform on 1 and 3 threads gives the
         // two-sweep transform's distances (which assumes the ring of zeros `pad` adds).
         // A fixed pseudo-random sequence (xorshift).
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::testutil::xorshift(0x9E37_79B9_7F4A_7C15u64);
         // Padded buffers, as `build_3d` makes them: a ring of zeros (outside) around the box.
         for dims in [[5usize, 4, 3], [17, 9, 12], [3, 3, 40], [30, 3, 5]] {
             let n = dims.iter().product::<usize>();

@@ -266,13 +266,7 @@ mod tests {
         // A random ROI box (levels 0..=3, so that some voxels inside the box are outside the
         // ROI) placed in an image with a margin of `pad` zeros: with a margin of at least δ the
         // image is borrowed, without one the box is copied; every run must read the same levels.
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::testutil::xorshift(0x2545_F491_4F6C_DD1Du64);
         for (inner, delta) in [([5usize, 4, 3], 1u32), ([6, 5, 4], 2), ([3, 7, 2], 3)] {
             let mut boxed: Vec<u16> = (0..inner.iter().product::<usize>())
                 .map(|_| (next() % 4) as u16)
