@@ -411,7 +411,11 @@ mod tests {
                         i / (dims[0] * dims[1]),
                     ];
                     let ring = (0..3).any(|a| c[a] == 0 || c[a] + 1 == dims[a]);
-                    if !ring && next() % 5 != 0 { FAR } else { 0 }
+                    if !ring && !next().is_multiple_of(5) {
+                        FAR
+                    } else {
+                        0
+                    }
                 })
                 .collect();
             let mut serial = input.clone();
