@@ -208,7 +208,7 @@ pub(crate) fn par_masked_range(intensity: &[f64], mask: &[bool]) -> MaskedRange 
 ///
 /// Eight running minima and maxima over chunks of eight voxels, with voxels outside the mask
 /// replaced by the neutral infinities, so that the loop vectorises; NaN outside the mask never
-/// enters, and NaN inside only sets the flag (`a != a`).
+/// enters, and NaN inside only sets the flag (a NaN never wins a comparison).
 fn masked_range(intensity: &[f64], mask: &[bool]) -> MaskedRange {
     const W: usize = 8;
     let (mut lo, mut hi) = ([f64::INFINITY; W], [f64::NEG_INFINITY; W]);

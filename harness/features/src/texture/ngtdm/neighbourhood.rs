@@ -5,8 +5,9 @@
 //! `PaddedGrey` lays the ROI's bounding box out in a buffer with a margin of zeros (0 marks
 //! "outside the ROI"), so that every neighbour of every voxel of the box is a fixed flat index
 //! delta away and needs no boundary test: the grey image itself when it holds that margin
-//! around the box (outside the box every level is 0), else a copy of the box. The builders then process one image row at a time,
-//! adding one neighbour offset at a time over the whole row (a loop the compiler vectorises).
+//! around the box (outside the box every level is 0), else a copy of the box. The builders
+//! then process one image row at a time, adding one neighbour offset at a time over the whole
+//! row (a loop the compiler vectorises).
 
 use std::borrow::Cow;
 
