@@ -189,7 +189,7 @@ pub(crate) fn rows(
     if let Some((delta, w)) = taps.uniform {
         running_rows(i_slice, o_slice, nx, delta, w, boundary, buf);
     } else if (before + after) * taps.taps.len() <= nx / 2 {
-        rows_in_place(i_slice, o_slice, nx, taps, boundary);
+        rows_in_place(i_slice, o_slice, nx, taps, boundary, buf);
     } else {
         rows_padded(i_slice, o_slice, nx, taps, boundary, buf);
     }
@@ -261,8 +261,16 @@ fn running_sums<const R: usize>(
 /// of unpadded rows, so that no row is copied in or out (on 128³ Laws maps the copies cost
 /// about a tenth of the time); the few voxels of each row that a tap reads beyond the row's
 /// ends are then recomputed from the boundary, a column of edge voxels at a time, with the same
-/// operations in the same order as [`rows_padded`] (the same bits).
-fn rows_in_place(i_slice: &[f64], o_slice: &mut [f64], nx: usize, taps: &Taps, boundary: Boundary) {
+/// operations in the same order as [`rows_padded`] (the same bits). `buf` is scratch for the
+/// edge columns.
+fn rows_in_place(
+    i_slice: &[f64],
+    o_slice: &mut [f64],
+    nx: usize,
+    taps: &Taps,
+    boundary: Boundary,
+    buf: &mut Vec<f64>,
+) {
     let (before, after) = taps.sides();
     let total = o_slice.len();
     if total > before + after {
@@ -277,18 +285,20 @@ fn rows_in_place(i_slice: &[f64], o_slice: &mut [f64], nx: usize, taps: &Taps, b
     let ny = total / nx;
     let head = 0..before.min(nx);
     let tail = nx.saturating_sub(after).max(head.end)..nx;
-    let mut columns = Vec::new();
-    let mut edge_out = vec![0.0; ny];
     for edge in [head, tail] {
         let first = edge.start as isize - before as isize;
         let last = (edge.end + after) as isize;
-        columns.clear();
+        // The columns read, then one output column.
+        buf.clear();
         for j in first..last {
             let source = boundary.source(j, nx);
-            columns.extend((0..ny).map(|y| source.map_or(0.0, |s| i_slice[y * nx + s])));
+            buf.extend((0..ny).map(|y| source.map_or(0.0, |s| i_slice[y * nx + s])));
         }
+        let read = buf.len();
+        buf.resize(read + ny, 0.0);
+        let (columns, edge_out) = buf.split_at_mut(read);
         for x in edge {
-            apply_taps(&mut edge_out, &taps.taps, |off| {
+            apply_taps(edge_out, &taps.taps, |off| {
                 let k = (x as isize + off - first) as usize;
                 Some(&columns[k * ny..(k + 1) * ny])
             });
@@ -712,7 +722,7 @@ mod tests {
                 let mut padded = vec![f64::NAN; nx * ny];
                 rows_padded(&data, &mut padded, nx, &taps, b, &mut Vec::new());
                 let mut in_place = vec![f64::NAN; nx * ny];
-                rows_in_place(&data, &mut in_place, nx, &taps, b);
+                rows_in_place(&data, &mut in_place, nx, &taps, b, &mut Vec::new());
                 assert_eq!(bits(&in_place), bits(&padded), "{weights:?} {b:?}");
             }
         }
