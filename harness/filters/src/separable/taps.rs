@@ -122,6 +122,10 @@ impl Op<'_> {
     }
 }
 
+/// Measured and not kept: the ops grouped in runs of one kind, each kind's lane loop on its own
+/// (the compiler then adds each product as it comes instead of holding a block of products):
+/// LoG 130³ 480 -> 451 M instructions, but Laws (short kernels, mixed kinds) 279 -> 301 M.
+///
 /// Output voxels accumulated in registers at a time (every tap of a group is added to a block
 /// before the block is stored: one store per block instead of one load and store per tap).
 const LANES: usize = 32;

@@ -15,6 +15,12 @@
 //! level, a second points every voxel at its zone's root and gathers the zone's value (size or
 //! smallest distance) in the root's entry. No recursion, no per-voxel allocation, no list of
 //! zones: the roots are counted straight into the matrix.
+//!
+//! The parent array (4 bytes per voxel of the box) is fresh memory in a one-image run. A
+//! labelling that holds the labels of two slices only (a table of zone parts compacted after
+//! every slice, complete zones counted at once) was written and measured instead: the same
+//! zones, but about 430 M instructions against 150 M for this union-find on the 128³ bench volume
+//! (most of its 1.3 M zones are single voxels, each a new part), twice the time warm; not used.
 
 mod label;
 mod slabs;
