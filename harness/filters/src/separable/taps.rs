@@ -247,6 +247,187 @@ pub(super) fn apply_taps<'a>(
     }
 }
 
+/// Output voxels per kernel accumulated in registers at a time by [`apply_taps_pair`].
+const PAIR_LANES: usize = 16;
+
+/// One position of two kernels run together: its lines (`b`: the second line of a symmetric
+/// pair) and each kernel's weight there (`None`: that kernel has no tap there).
+#[derive(Clone, Copy)]
+struct PairOp<'a> {
+    a: &'a [f64],
+    b: Option<&'a [f64]>,
+    w: [Option<f64>; 2],
+}
+
+/// Whether [`apply_taps_pair`] can run the kernels `a` and `b` together: each at most one
+/// group of taps, only sums of symmetric pairs and single taps, at strictly decreasing offsets
+/// (the order [`Taps::convolution`] gives), and a tap at the same offset of the same kind in
+/// both. Symmetric kernels of one support (a Gaussian and its second derivative) are.
+pub(crate) fn pairable(a: &[Tap], b: &[Tap]) -> bool {
+    let keys = |t: &[Tap]| -> Option<Vec<(isize, bool)>> {
+        t.iter()
+            .map(|t| match *t {
+                Tap::Pair {
+                    k, minus: false, ..
+                } => Some((k, true)),
+                Tap::Single { offset, .. } => Some((offset, false)),
+                Tap::Pair { .. } => None,
+            })
+            .collect()
+    };
+    let (Some(ka), Some(kb)) = (keys(a), keys(b)) else {
+        return false;
+    };
+    let decreasing = |k: &[(isize, bool)]| k.windows(2).all(|w| w[0].0 > w[1].0);
+    a.len() <= GROUP
+        && b.len() <= GROUP
+        && decreasing(&ka)
+        && decreasing(&kb)
+        && ka
+            .iter()
+            .all(|(o, pair)| kb.iter().all(|(p, q)| p != o || q == pair))
+}
+
+/// [`apply_taps`] of two kernels over the same lines in one sweep ([`pairable`] kernels):
+/// each line is read once for both, and a symmetric pair's sum computed once. Each kernel's
+/// output is the same bits as [`apply_taps`] gives it alone: its taps are added in its own
+/// order, each as `acc + w * x`, the first onto `-0.0` (which adds as the identity, so it
+/// equals storing the first product) or, when its first tap reads no line, onto `+0.0` (as
+/// [`apply_taps`] adds to the zeros it fills).
+pub(crate) fn apply_taps_pair<'a>(
+    outs: [&mut [f64]; 2],
+    taps: [&[Tap]; 2],
+    line: impl Fn(isize) -> Option<&'a [f64]>,
+) {
+    debug_assert!(pairable(taps[0], taps[1]));
+    let key = |t: &Tap| match *t {
+        Tap::Pair { k, .. } => k,
+        Tap::Single { offset, .. } => offset,
+    };
+    let weight = |t: &Tap| match *t {
+        Tap::Pair { w, .. } | Tap::Single { w, .. } => w,
+    };
+    let mut ops: [Option<PairOp<'a>>; 2 * GROUP] = [None; 2 * GROUP];
+    let mut n = 0;
+    let (mut i, mut j) = (0, 0);
+    while i < taps[0].len() || j < taps[1].len() {
+        let ki = taps[0].get(i).map(key);
+        let kj = taps[1].get(j).map(key);
+        let o = ki.max(kj).expect("one list not done");
+        let mut w = [None, None];
+        let mut tap = None;
+        if ki == Some(o) {
+            w[0] = Some(weight(&taps[0][i]));
+            tap = Some(taps[0][i]);
+            i += 1;
+        }
+        if kj == Some(o) {
+            w[1] = Some(weight(&taps[1][j]));
+            tap = Some(taps[1][j]);
+            j += 1;
+        }
+        let resolved = match tap.expect("a tap at the offset") {
+            Tap::Single { offset, .. } => line(offset).map(|a| (a, None)),
+            Tap::Pair { k, .. } => match (line(k), line(-k)) {
+                (Some(a), Some(b)) => Some((a, Some(b))),
+                (Some(a), None) | (None, Some(a)) => Some((a, None)),
+                (None, None) => None,
+            },
+        };
+        if let Some((a, b)) = resolved {
+            ops[n] = Some(PairOp { a, b, w });
+            n += 1;
+        }
+    }
+    // Each kernel starts at -0.0 (its first tap then stored exactly), or at +0.0 when its first
+    // tap reads nothing or it has no tap (apply_taps fills zeros and adds to them).
+    let start = |t: &[Tap]| -> f64 {
+        let reads = t.first().is_some_and(|t| match *t {
+            Tap::Single { offset, .. } => line(offset).is_some(),
+            Tap::Pair { k, .. } => line(k).is_some() || line(-k).is_some(),
+        });
+        if reads { -0.0 } else { 0.0 }
+    };
+    let ops: Vec<PairOp<'a>> = ops[..n].iter().flatten().copied().collect();
+    let starts = [start(taps[0]), start(taps[1])];
+    pulp::Arch::new().dispatch(RunPair {
+        outs,
+        ops: &ops,
+        starts,
+    })
+}
+
+/// The arguments of [`run_pair`], for pulp.
+struct RunPair<'o, 'a> {
+    outs: [&'o mut [f64]; 2],
+    ops: &'o [PairOp<'a>],
+    starts: [f64; 2],
+}
+
+impl pulp::WithSimd for RunPair<'_, '_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        run_pair(self.outs, self.ops, self.starts)
+    }
+}
+
+/// The sweep of [`apply_taps_pair`]: a register block of each output at a time.
+#[inline(always)]
+fn run_pair(outs: [&mut [f64]; 2], ops: &[PairOp], starts: [f64; 2]) {
+    let [out0, out1] = outs;
+    let n = out0.len().min(out1.len());
+    let mut start = 0;
+    while start + PAIR_LANES <= n {
+        let end = start + PAIR_LANES;
+        let mut acc0 = [starts[0]; PAIR_LANES];
+        let mut acc1 = [starts[1]; PAIR_LANES];
+        for op in ops {
+            let mut x = [0.0; PAIR_LANES];
+            let a = &op.a[start..end];
+            match op.b {
+                Some(b) => {
+                    let b = &b[start..end];
+                    for l in 0..PAIR_LANES {
+                        x[l] = a[l] + b[l];
+                    }
+                }
+                None => x.copy_from_slice(a),
+            }
+            if let Some(w) = op.w[0] {
+                for l in 0..PAIR_LANES {
+                    acc0[l] += w * x[l];
+                }
+            }
+            if let Some(w) = op.w[1] {
+                for l in 0..PAIR_LANES {
+                    acc1[l] += w * x[l];
+                }
+            }
+        }
+        out0[start..end].copy_from_slice(&acc0);
+        out1[start..end].copy_from_slice(&acc1);
+        start = end;
+    }
+    for i in start..n {
+        let mut acc = starts;
+        for op in ops {
+            let x = match op.b {
+                Some(b) => op.a[i] + b[i],
+                None => op.a[i],
+            };
+            for (acc, w) in acc.iter_mut().zip(op.w) {
+                if let Some(w) = w {
+                    *acc += w * x;
+                }
+            }
+        }
+        out0[i] = acc[0];
+        out1[i] = acc[1];
+    }
+}
+
 impl Taps {
     /// How many positions before and after the output voxel the kernel reads (each at least 0).
     pub(super) fn sides(&self) -> (usize, usize) {
@@ -345,6 +526,59 @@ mod tests {
             run_ops_dispatch(&mut wide, &ops, false);
             assert_eq!(bits(&plain), bits(&wide));
         }
+    }
+
+    #[test]
+    fn two_kernels_in_one_sweep_give_the_bits_of_each_alone() {
+        // 41 voxels (two register blocks of 16 and a tail); voxel 5 is zero on every line, so
+        // an all-negative kernel gives -0.0 there (its first product must be stored, not added
+        // to +0.0). Kernel b has no tap at k = 2 (a zero weight, as g'' of a Gaussian where
+        // x^2 = s^2), and a centre tap.
+        let n = 41;
+        let lines: Vec<Vec<f64>> = (0..9)
+            .map(|j| {
+                (0..n)
+                    .map(|i| {
+                        if i == 5 {
+                            0.0
+                        } else {
+                            ((i * 7 + j * 13) % 17) as f64 / 3.0 - 2.5
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let a = Taps::convolution(&[-0.5, -1.5, -2.0, -3.0, -1.0, -3.0, -2.0, -1.5, -0.5]);
+        let b = Taps::convolution(&[0.25, 1.0, 0.0, 2.5, -4.0, 2.5, 0.0, 1.0, 0.25]);
+        assert!(pairable(&a.taps, &b.taps));
+        // Every line; the outer lines missing (a zero boundary), the first tap of each kernel
+        // then reading nothing; only one side of the outer pair, either side.
+        for reach in [4, 3, 2] {
+            for one_side in [None, Some(4), Some(-4)] {
+                let line = |off: isize| {
+                    let j = (4 + off) as usize;
+                    let inside = off.unsigned_abs() <= reach || one_side == Some(off);
+                    inside.then(|| &lines[j][..])
+                };
+                let (mut want_a, mut want_b) = (vec![f64::NAN; n], vec![f64::NAN; n]);
+                apply_taps(&mut want_a, &a.taps, line);
+                apply_taps(&mut want_b, &b.taps, line);
+                let (mut got_a, mut got_b) = (vec![f64::NAN; n], vec![f64::NAN; n]);
+                apply_taps_pair([&mut got_a, &mut got_b], [&a.taps, &b.taps], line);
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&got_a), bits(&want_a), "a, reach {reach} {one_side:?}");
+                assert_eq!(bits(&got_b), bits(&want_b), "b, reach {reach} {one_side:?}");
+                if reach == 4 {
+                    assert_eq!(want_a[5].to_bits(), (-0.0f64).to_bits());
+                }
+            }
+        }
+        // Antisymmetric pairs, or taps of different kinds at one offset, do not pair.
+        let e5 = Taps::convolution(&[-1.0, -2.0, 0.0, 2.0, 1.0]);
+        let l5 = Taps::convolution(&[1.0, 4.0, 6.0, 4.0, 1.0]);
+        assert!(!pairable(&e5.taps, &l5.taps));
+        let lopsided = Taps::convolution(&[1.0, 4.0, 6.0, 5.0, 1.0]);
+        assert!(!pairable(&lopsided.taps, &l5.taps));
     }
 
     #[test]

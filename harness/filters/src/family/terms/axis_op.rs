@@ -2,7 +2,9 @@
 //! a block of slices along z or to a slice; and the reusable buffers they write into.
 
 use crate::Boundary;
-use crate::separable::{Taps, along_axis_into, column_rows, columns, rows, z_slices};
+use crate::separable::{
+    Taps, along_axis_into, column_rows, columns, rows, z_pairable, z_slices, z_slices_pair,
+};
 
 use super::Kernel;
 
@@ -165,6 +167,34 @@ impl AxisOp {
         out.into_iter()
             .map(|o| o.unwrap_or_else(|| pool.zeros()))
             .collect()
+    }
+
+    /// The one kernel of each of two operators' [`AxisOp::slice_kernels`] when their z slices
+    /// can run together ([`AxisOp::apply_z_slices_pair`]): each a single kernel with
+    /// coefficient 1, and kernels that line up.
+    pub(super) fn z_pair<'k>(a: &'k SingleKernels, b: &'k SingleKernels) -> Option<[&'k Taps; 2]> {
+        match (&a[..], &b[..]) {
+            ([(ca, ta)], [(cb, tb)]) if *ca == 1.0 && *cb == 1.0 && z_pairable(ta, tb) => {
+                Some([ta, tb])
+            }
+            _ => None,
+        }
+    }
+
+    /// [`AxisOp::apply_z_slices`] of two operators ([`AxisOp::z_pair`]) in one sweep over the
+    /// input: the same bits for each.
+    pub(super) fn apply_z_slices_pair(
+        taps: [&Taps; 2],
+        data: &[f64],
+        dims: [usize; 3],
+        (z0, count): (usize, usize),
+        boundary: Boundary,
+        pool: &mut Buffers,
+    ) -> [Vec<Vec<f64>>; 2] {
+        let mut a: Vec<Vec<f64>> = (0..count).map(|_| pool.take()).collect();
+        let mut b: Vec<Vec<f64>> = (0..count).map(|_| pool.take()).collect();
+        z_slices_pair(data, dims, z0, taps, boundary, [&mut a, &mut b]);
+        [a, b]
     }
 
     /// Rows `rows` of [`AxisOp::apply_plane`] along y on a slice `src` of `[nx, ny]` voxels,

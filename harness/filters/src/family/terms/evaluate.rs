@@ -1,6 +1,7 @@
 //! Evaluation of separable terms with shared passes: terms grouped by their z operator, then
-//! by their y operator; z operators of single kernels run for a block of slices, and each
-//! output slice is finished (y and x operators, pooling) a band of rows at a time.
+//! by their y operator; z operators of single kernels run for a block of slices (two whose
+//! kernels line up in one sweep over the input, `separable::z_slices_pair`), and each output
+//! slice is finished (y and x operators, pooling) a band of rows at a time.
 
 use rayon::prelude::*;
 
@@ -188,19 +189,51 @@ pub(super) fn evaluate(
             let count = o_block.len() / plane;
             // Per group, the z operator's response for each slice of the block (`None`: the
             // group's z operator is a volume pass, or there is none).
-            let mut z_data: Vec<Vec<Option<Vec<f64>>>> = slice_z
-                .iter()
-                .zip(&volumes)
-                .map(|(sz, vol)| match (vol, sz) {
-                    (None, Some(kernels)) => {
-                        AxisOp::apply_z_slices(kernels, data, dims, (z0, count), boundary, pool)
-                            .into_iter()
-                            .map(Some)
-                            .collect()
+            let mut z_data: Vec<Vec<Option<Vec<f64>>>> = vec![Vec::new(); slice_z.len()];
+            for (g, (sz, vol)) in slice_z.iter().zip(&volumes).enumerate() {
+                if !z_data[g].is_empty() {
+                    continue; // computed with its pair
+                }
+                let Some(kernels) = sz.as_ref().filter(|_| vol.is_none()) else {
+                    z_data[g] = vec![None; count];
+                    continue;
+                };
+                // Two groups whose z kernels line up run in one sweep (LoG's g and g'').
+                let partner = (g + 1..slice_z.len()).find_map(|h| {
+                    if !z_data[h].is_empty() {
+                        return None;
                     }
-                    _ => vec![None; count],
-                })
-                .collect();
+                    let other = slice_z[h].as_ref().filter(|_| volumes[h].is_none())?;
+                    AxisOp::z_pair(kernels, other).map(|taps| (h, taps))
+                });
+                match partner {
+                    Some((h, taps)) => {
+                        let [a, b] = AxisOp::apply_z_slices_pair(
+                            taps,
+                            data,
+                            dims,
+                            (z0, count),
+                            boundary,
+                            pool,
+                        );
+                        z_data[g] = a.into_iter().map(Some).collect();
+                        z_data[h] = b.into_iter().map(Some).collect();
+                    }
+                    None => {
+                        z_data[g] = AxisOp::apply_z_slices(
+                            kernels,
+                            data,
+                            dims,
+                            (z0, count),
+                            boundary,
+                            pool,
+                        )
+                        .into_iter()
+                        .map(Some)
+                        .collect();
+                    }
+                }
+            }
             for (i, o_slice) in o_block.chunks_mut(plane).enumerate() {
                 let z: Vec<Option<Vec<f64>>> = z_data.iter_mut().map(|g| g[i].take()).collect();
                 slices.slice(z0 + i, z, o_slice, rowbuf, pool);
