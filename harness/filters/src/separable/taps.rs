@@ -452,18 +452,29 @@ impl Taps {
 mod tests {
     use super::*;
 
+    /// `count` lines of `n` values that differ from line to line, zero at voxel `zero` if any.
+    fn test_lines(count: usize, n: usize, zero: Option<usize>) -> Vec<Vec<f64>> {
+        (0..count)
+            .map(|j| {
+                (0..n)
+                    .map(|i| {
+                        if Some(i) == zero {
+                            0.0
+                        } else {
+                            ((i * 7 + j * 13) % 17) as f64 / 3.0 - 2.5
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
     #[test]
     fn blocked_taps_give_the_bits_of_one_pass_per_tap_on_any_processor() {
         // 37 voxels: two register blocks and a tail; 20 taps: two groups; missing lines as at
         // a zero boundary, the first tap missing too.
         let n = 37;
-        let lines: Vec<Vec<f64>> = (0..41)
-            .map(|j| {
-                (0..n)
-                    .map(|i| ((i * 7 + j * 13) % 17) as f64 / 3.0 - 2.5)
-                    .collect()
-            })
-            .collect();
+        let lines = test_lines(41, n, None);
         let weights: Vec<f64> = (0..41).map(|j| ((j * 5) % 9) as f64 / 7.0 - 0.6).collect();
         let taps = Taps::convolution(&weights);
         assert!(taps.taps.len() > GROUP);
@@ -535,19 +546,7 @@ mod tests {
         // to +0.0). Kernel b has no tap at k = 2 (a zero weight, as g'' of a Gaussian where
         // x^2 = s^2), and a centre tap.
         let n = 41;
-        let lines: Vec<Vec<f64>> = (0..9)
-            .map(|j| {
-                (0..n)
-                    .map(|i| {
-                        if i == 5 {
-                            0.0
-                        } else {
-                            ((i * 7 + j * 13) % 17) as f64 / 3.0 - 2.5
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
+        let lines = test_lines(9, n, Some(5));
         let a = Taps::convolution(&[-0.5, -1.5, -2.0, -3.0, -1.0, -3.0, -2.0, -1.5, -0.5]);
         let b = Taps::convolution(&[0.25, 1.0, 0.0, 2.5, -4.0, 2.5, 0.0, 1.0, 0.25]);
         assert!(pairable(&a.taps, &b.taps));
