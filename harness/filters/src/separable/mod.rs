@@ -20,9 +20,11 @@ use crate::boundary::LinePad;
 use crate::{Boundary, lanes};
 
 mod taps;
+mod z_slices;
 
 pub(crate) use taps::Taps;
-use taps::{apply_taps, apply_taps_pair, pairable};
+use taps::apply_taps;
+pub(crate) use z_slices::{z_pairable, z_slices, z_slices_pair};
 
 /// Slices per block of the z running sum (fixed, so the result does not depend on threads).
 const Z_BLOCK: usize = 16;
@@ -97,85 +99,6 @@ pub(crate) fn along_axis_into(
             });
         }
     });
-}
-
-/// Output slices `z0..z0 + outs.len()` of the z pass of [`along_axis_into`], one per buffer of
-/// `outs` (each a plane long), with the same operations per voxel (so the same bits), for a
-/// kernel that is not uniform (uniform kernels run as a running sum over the volume). Lets a
-/// filter compute z, y and x for a few slices while they are in cache.
-///
-/// The slices are computed a tile of the plane at a time, every output slice of the tile
-/// before the next tile: the tiles of the input slices the taps read are then read from memory
-/// once for all the output slices instead of once each. A 25-tap kernel on a CT's 512 x 512
-/// planes reads 25 planes of 2 MB per output slice, which no cache holds.
-pub(crate) fn z_slices(
-    data: &[f64],
-    dims: [usize; 3],
-    z0: usize,
-    taps: &Taps,
-    boundary: Boundary,
-    outs: &mut [Vec<f64>],
-) {
-    debug_assert!(taps.uniform.is_none());
-    let plane = dims[0] * dims[1];
-    // One output slice reads each tile once anyway: then the whole plane is one line.
-    let tile = if outs.len() > 1 {
-        z_tile(taps.taps.len() * 2)
-    } else {
-        plane
-    };
-    for start in (0..plane).step_by(tile.max(1)) {
-        let end = (start + tile).min(plane);
-        for (i, out) in outs.iter_mut().enumerate() {
-            apply_taps(&mut out[start..end], &taps.taps, |off| {
-                boundary
-                    .source((z0 + i) as isize + off, dims[2])
-                    .map(|s| &data[s * plane + start..s * plane + end])
-            });
-        }
-    }
-}
-
-/// Whether [`z_slices_pair`] can run the kernels `a` and `b` together (neither uniform, taps
-/// that line up: see `taps::pairable`).
-pub(crate) fn z_pairable(a: &Taps, b: &Taps) -> bool {
-    a.uniform.is_none() && b.uniform.is_none() && pairable(&a.taps, &b.taps)
-}
-
-/// [`z_slices`] of two kernels on the same input in one sweep ([`z_pairable`] kernels): the
-/// input lines are read once for both, which halves what a z pass reads from memory (25
-/// planes of 130 x 130 voxels per output slice for LoG's sigma of 3 voxels). Each output is
-/// the same bits as [`z_slices`] gives it.
-pub(crate) fn z_slices_pair(
-    data: &[f64],
-    dims: [usize; 3],
-    z0: usize,
-    taps: [&Taps; 2],
-    boundary: Boundary,
-    outs: [&mut [Vec<f64>]; 2],
-) {
-    debug_assert!(z_pairable(taps[0], taps[1]));
-    let plane = dims[0] * dims[1];
-    let [outs0, outs1] = outs;
-    let tile = if outs0.len() > 1 {
-        z_tile((taps[0].taps.len() + taps[1].taps.len()) * 2)
-    } else {
-        plane
-    };
-    for start in (0..plane).step_by(tile.max(1)) {
-        let end = (start + tile).min(plane);
-        for (i, (o0, o1)) in outs0.iter_mut().zip(outs1.iter_mut()).enumerate() {
-            apply_taps_pair(
-                [&mut o0[start..end], &mut o1[start..end]],
-                [&taps[0].taps, &taps[1].taps],
-                |off| {
-                    boundary
-                        .source((z0 + i) as isize + off, dims[2])
-                        .map(|s| &data[s * plane + start..s * plane + end])
-                },
-            );
-        }
-    }
 }
 
 /// Slides a window of `2 d + 1` lines over lines `first .. first + count` of an axis of `n`

@@ -307,8 +307,7 @@ pub(crate) fn apply_taps_pair<'a>(
     let weight = |t: &Tap| match *t {
         Tap::Pair { w, .. } | Tap::Single { w, .. } => w,
     };
-    let mut ops: [Option<PairOp<'a>>; 2 * GROUP] = [None; 2 * GROUP];
-    let mut n = 0;
+    let mut ops: Vec<PairOp<'a>> = Vec::with_capacity(taps[0].len() + taps[1].len());
     let (mut i, mut j) = (0, 0);
     while i < taps[0].len() || j < taps[1].len() {
         let ki = taps[0].get(i).map(key);
@@ -335,8 +334,7 @@ pub(crate) fn apply_taps_pair<'a>(
             },
         };
         if let Some((a, b)) = resolved {
-            ops[n] = Some(PairOp { a, b, w });
-            n += 1;
+            ops.push(PairOp { a, b, w });
         }
     }
     // Each kernel starts at -0.0 (its first tap then stored exactly), or at +0.0 when its first
@@ -348,7 +346,6 @@ pub(crate) fn apply_taps_pair<'a>(
         });
         if reads { -0.0 } else { 0.0 }
     };
-    let ops: Vec<PairOp<'a>> = ops[..n].iter().flatten().copied().collect();
     let starts = [start(taps[0]), start(taps[1])];
     pulp::Arch::new().dispatch(RunPair {
         outs,
