@@ -458,7 +458,7 @@ mod tests {
 
     #[test]
     fn synthetic_volume_is_seeded_with_a_border_outside_the_mask() {
-        let dir = tempfile_dir();
+        let dir = crate::bench::test_dir();
         let (image, mask) = synthetic(&dir, 4).unwrap();
         let limits = radcheck_io::Limits::default();
         let v = radcheck_io::nifti::read_image(&image, &limits).unwrap();
@@ -478,7 +478,7 @@ mod tests {
                 .all(|&x| (1.0..=32.0).contains(&x) && x.fract() == 0.0)
         );
         // Same seed, same volume.
-        let again = tempfile_dir();
+        let again = crate::bench::test_dir();
         let (image2, _) = synthetic(&again, 4).unwrap();
         assert_eq!(
             std::fs::read(&image).unwrap(),
@@ -486,17 +486,5 @@ mod tests {
         );
         std::fs::remove_dir_all(dir).ok();
         std::fs::remove_dir_all(again).ok();
-    }
-
-    fn tempfile_dir() -> PathBuf {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "xtask-bench-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
     }
 }

@@ -100,6 +100,79 @@ pub fn threads_label(all_threads: bool, all: usize) -> String {
 pub struct Machine {
     /// `(what, value)` lines, in print order.
     pub lines: Vec<(String, String)>,
+    /// `/proc/stat`'s CPU time counters when the lines were collected ([`cpu_times`]).
+    pub cpu_at_start: Option<CpuTimes>,
+}
+
+/// All CPU time and the part of it stolen by the hypervisor (running another guest while this
+/// one had work), in clock ticks summed over the CPUs, as `/proc/stat` counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CpuTimes {
+    /// user, nice, system, idle, iowait, irq, softirq and steal added (guest time is already
+    /// inside user and nice).
+    pub total: u64,
+    /// steal.
+    pub steal: u64,
+}
+
+/// The counters of `/proc/stat`'s first line (`cpu  user nice system idle iowait irq softirq
+/// steal ...`); `None` where it cannot be read (not Linux, or a kernel without the steal column).
+pub fn cpu_times() -> Option<CpuTimes> {
+    parse_cpu_times(&std::fs::read_to_string("/proc/stat").ok()?)
+}
+
+fn parse_cpu_times(stat: &str) -> Option<CpuTimes> {
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let ticks: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .take(8)
+        .map(|t| t.parse().ok())
+        .collect::<Option<_>>()?;
+    (ticks.len() == 8).then(|| CpuTimes {
+        total: ticks.iter().sum(),
+        steal: ticks[7],
+    })
+}
+
+/// The share of the CPU time between `start` and `end` that the hypervisor stole, as text.
+pub fn stolen_share(start: Option<CpuTimes>, end: Option<CpuTimes>) -> String {
+    match (start, end) {
+        (Some(a), Some(b)) if b.total > a.total && b.steal >= a.steal => format!(
+            "{:.1} %",
+            100.0 * (b.steal - a.steal) as f64 / (b.total - a.total) as f64
+        ),
+        _ => "unknown".into(),
+    }
+}
+
+/// Whether the guest kernel hands free memory back to the host (a virtio balloon device that
+/// negotiated free page reporting, feature bit 5), under `sys` (`/sys`). Where it does, memory
+/// the guest freed a while ago is backed again by the host on first touch, which can cost a
+/// short run far more than zeroing pages (reports/bench/README.md).
+fn free_page_reporting(sys: &Path) -> String {
+    let Ok(devices) = std::fs::read_dir(sys.join("bus/virtio/devices")) else {
+        return "no virtio devices".into();
+    };
+    let reporting = devices.flatten().any(|d| {
+        let read = |f: &str| std::fs::read_to_string(d.path().join(f)).unwrap_or_default();
+        read("device").trim() == "0x0005" && read("features").as_bytes().get(5) == Some(&b'1')
+    });
+    if !reporting {
+        return "no".into();
+    }
+    let order =
+        std::fs::read_to_string(sys.join("module/page_reporting/parameters/page_reporting_order"))
+            .ok()
+            .and_then(|t| t.trim().parse::<u32>().ok());
+    match order {
+        Some(o) => format!(
+            "yes: the guest returns free blocks of {} KiB to the host (virtio balloon free page reporting); \
+             memory touched again after that costs up to a few ms per MiB",
+            4u64 << o
+        ),
+        None => "yes (virtio balloon free page reporting)".into(),
+    }
 }
 
 fn first_line_with(path: &str, key: &str) -> Option<String> {
@@ -197,11 +270,18 @@ impl Machine {
                 }
             }
         }
+        push(
+            "free memory returned to the host",
+            free_page_reporting(Path::new("/sys")),
+        );
         push("load average at start (1, 5, 15 min)", load_average());
         // Both peers share one environment: say Python and OpenBLAS once.
         let mut seen = std::collections::BTreeSet::new();
         lines.retain(|l| seen.insert(l.clone()));
-        Self { lines }
+        Self {
+            lines,
+            cpu_at_start: cpu_times(),
+        }
     }
 }
 
@@ -260,7 +340,12 @@ pub fn markdown(d: &Document) -> String {
     for (k, v) in &d.machine.lines {
         let _ = writeln!(s, "| {k} | {v} |");
     }
-    let _ = writeln!(s, "| load average at end | {} |\n", load_average());
+    let _ = writeln!(s, "| load average at end | {} |", load_average());
+    let _ = writeln!(
+        s,
+        "| CPU time stolen by the hypervisor during the run | {} |\n",
+        stolen_share(d.machine.cpu_at_start, cpu_times())
+    );
     let _ = writeln!(s, "## What is timed\n");
     let _ = writeln!(
         s,
@@ -284,7 +369,7 @@ pub fn markdown(d: &Document) -> String {
          diagnostics, scoring and printing JSON).\n\n\
          `bench-exec` also records the child's CPU time (user + system over all its threads, from the same \
          `getrusage`), which shows how much of a wall time was spent waiting for a core when other work shared \
-         the machine (see the load averages above).\n\n\
+         the machine (see the load averages and the stolen CPU time above).\n\n\
          Interpreter start-up and imports are outside the peers' clocks (adapters/bench/peer.py imports every \
          module of the tool first); the process column includes them. radcheck runs with `RAYON_NUM_THREADS=1` \
          and with all {all} threads; PyRadiomics and MIRP run single-threaded (`OMP_NUM_THREADS`, \
@@ -551,5 +636,65 @@ mod tests {
         assert_eq!(json[1]["tool"], "radcheck");
         assert_eq!(json[1]["median_s"], 0.2);
         assert!(json[0]["median_s"].is_null());
+    }
+
+    /// `/proc/stat` of this machine kind, first lines (fields: user nice system idle iowait irq
+    /// softirq steal guest guest_nice).
+    const STAT: &str = "cpu  3560620 421 379163 1281510 25134 0 1820 26608 0 0\n\
+                        cpu0 1780310 210 189581 640755 12567 0 910 13304 0 0\n";
+
+    #[test]
+    fn cpu_times_add_the_first_eight_columns_and_take_steal() {
+        // 3560620 + 421 + 379163 + 1281510 + 25134 + 0 + 1820 + 26608, by hand.
+        assert_eq!(
+            parse_cpu_times(STAT),
+            Some(CpuTimes {
+                total: 5_275_276,
+                steal: 26_608
+            })
+        );
+        // A kernel without the steal column, and text that is not /proc/stat.
+        assert_eq!(parse_cpu_times("cpu  1 2 3 4 5 6 7\n"), None);
+        assert_eq!(parse_cpu_times("intr 1 2 3\n"), None);
+    }
+
+    #[test]
+    fn stolen_share_is_the_steal_of_the_interval() {
+        let at = |total, steal| Some(CpuTimes { total, steal });
+        // 100 of 2000 ticks stolen.
+        assert_eq!(stolen_share(at(1000, 10), at(3000, 110)), "5.0 %");
+        assert_eq!(stolen_share(at(1000, 10), at(1000, 10)), "unknown");
+        assert_eq!(stolen_share(None, at(3000, 110)), "unknown");
+    }
+
+    #[test]
+    fn free_page_reporting_needs_a_balloon_with_feature_bit_5() {
+        let sys = crate::bench::test_dir();
+        assert_eq!(free_page_reporting(&sys), "no virtio devices");
+        let device = |name: &str, id: &str, features: &str| {
+            let d = sys.join("bus/virtio/devices").join(name);
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join("device"), format!("{id}\n")).unwrap();
+            std::fs::write(d.join("features"), format!("{features}\n")).unwrap();
+        };
+        // A network device (0x0001) with bit 5 set, a balloon (0x0005) without reporting.
+        device("virtio0", "0x0001", "11000101");
+        device("virtio1", "0x0005", "01100001");
+        assert_eq!(free_page_reporting(&sys), "no");
+        // The balloon of this machine kind: bits 1, 2, 5 and 7.
+        device("virtio1", "0x0005", "01100101");
+        assert_eq!(
+            free_page_reporting(&sys),
+            "yes (virtio balloon free page reporting)"
+        );
+        let params = sys.join("module/page_reporting/parameters");
+        std::fs::create_dir_all(&params).unwrap();
+        std::fs::write(params.join("page_reporting_order"), "9\n").unwrap();
+        let text = free_page_reporting(&sys);
+        assert!(
+            text.starts_with("yes: the guest returns free blocks of 2048 KiB"),
+            "{text}"
+        );
+        std::fs::remove_dir_all(sys).ok();
     }
 }
