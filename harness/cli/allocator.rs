@@ -13,9 +13,16 @@
 //! kernel. On a virtual machine whose host reclaims freed guest memory that costs about 2 ms
 //! per MB (the 128³ GLSZM benchmark on one thread, 10 runs each: 3 runs with 0.13-0.21 s of
 //! system time and 67-94 ms of work before, none after, 34-57 ms). [`keep_freed_memory`] turns
-//! purging off for the process: freed memory stays with radcheck, for reuse, until it exits. Peak memory rises a little (`ibsi2-phase2` on
-//! 2 threads: 1.28-1.29 GB before, 1.43-1.44 GB after; a 22-subject x 10-perturbation cohort
-//! study: 330-347 MiB before, 373-379 MiB after).
+//! purging off for the process: freed memory stays with radcheck, for reuse, until it exits.
+//! Peak memory rises a little (`ibsi2-phase2` on 2 threads: 1.28-1.29 GB before, 1.43-1.44 GB
+//! after; a 22-subject x 10-perturbation cohort study: 330-347 MiB before, 373-379 MiB after).
+//!
+//! Transparent huge pages stay as mimalloc has them (allowed). With them a run touches more
+//! memory than it uses (whole 2 MiB pages: the 128³ GLDZM benchmark's peak resident memory is
+//! 52.6 MiB on one thread and 56.8-58.8 MiB on two, against 46.4 and 47.2 MiB without), yet it
+//! is faster: `MIMALLOC_ALLOW_THP=0`, 10 alternated cold runs each, took GLDZM from 70.1 to
+//! 76.4 ms on one thread and 38.4 to 40.9 ms on two, GLSZM from 50.0 to 55.8 ms and 29.9 to
+//! 29.9 ms (medians): fewer, larger page faults for the volume-sized buffers.
 
 /// The allocator.
 #[global_allocator]
