@@ -5,6 +5,7 @@
 
 use rayon::prelude::*;
 
+use crate::separable::Taps;
 use crate::{Boundary, lanes};
 
 use super::SlicePost;
@@ -180,6 +181,7 @@ pub(super) fn evaluate(
         Some((block, _)) => block.max(1),
         None => z_block(plane, slice_z.iter().flatten().count(), span),
     };
+    let z_runs = z_runs(&slice_z, &volumes);
     let mut out = vec![0.0; data.len()];
     out.par_chunks_mut(plane * block).enumerate().for_each_init(
         // Scratch per worker: a row buffer and reusable planes.
@@ -189,37 +191,12 @@ pub(super) fn evaluate(
             let count = o_block.len() / plane;
             // Per group, the z operator's response for each slice of the block (`None`: the
             // group's z operator is a volume pass, or there is none).
-            let mut z_data: Vec<Vec<Option<Vec<f64>>>> = vec![Vec::new(); slice_z.len()];
-            for (g, (sz, vol)) in slice_z.iter().zip(&volumes).enumerate() {
-                if !z_data[g].is_empty() {
-                    continue; // computed with its pair
-                }
-                let Some(kernels) = sz.as_ref().filter(|_| vol.is_none()) else {
-                    z_data[g] = vec![None; count];
-                    continue;
-                };
-                // Two groups whose z kernels line up run in one sweep (LoG's g and g'').
-                let partner = (g + 1..slice_z.len()).find_map(|h| {
-                    if !z_data[h].is_empty() {
-                        return None;
-                    }
-                    let other = slice_z[h].as_ref().filter(|_| volumes[h].is_none())?;
-                    AxisOp::z_pair(kernels, other).map(|taps| (h, taps))
-                });
-                match partner {
-                    Some((h, taps)) => {
-                        let [a, b] = AxisOp::apply_z_slices_pair(
-                            taps,
-                            data,
-                            dims,
-                            (z0, count),
-                            boundary,
-                            pool,
-                        );
-                        z_data[g] = a.into_iter().map(Some).collect();
-                        z_data[h] = b.into_iter().map(Some).collect();
-                    }
-                    None => {
+            let mut z_data: Vec<Vec<Option<Vec<f64>>>> = vec![Vec::new(); z_runs.len()];
+            for (g, run) in z_runs.iter().enumerate() {
+                match *run {
+                    ZRun::Volume => z_data[g] = vec![None; count],
+                    ZRun::Paired => {} // filled by its partner's sweep
+                    ZRun::Kernels(kernels) => {
                         z_data[g] = AxisOp::apply_z_slices(
                             kernels,
                             data,
@@ -232,6 +209,18 @@ pub(super) fn evaluate(
                         .map(Some)
                         .collect();
                     }
+                    ZRun::Pair(h, taps) => {
+                        let [a, b] = AxisOp::apply_z_slices_pair(
+                            taps,
+                            data,
+                            dims,
+                            (z0, count),
+                            boundary,
+                            pool,
+                        );
+                        z_data[g] = a.into_iter().map(Some).collect();
+                        z_data[h] = b.into_iter().map(Some).collect();
+                    }
                 }
             }
             for (i, o_slice) in o_block.chunks_mut(plane).enumerate() {
@@ -241,6 +230,47 @@ pub(super) fn evaluate(
         },
     );
     out
+}
+
+/// How a group's z operator runs for a block of slices in [`evaluate`] (the same for every
+/// block, so decided once).
+enum ZRun<'k> {
+    /// Not by slices: a volume pass ran, or there is no z operator.
+    Volume,
+    /// Its single kernels, by slices.
+    Kernels(&'k SingleKernels),
+    /// By slices in one sweep with the later group `.0`, whose kernel lines up (LoG's g and
+    /// g''; [`AxisOp::z_pair`]).
+    Pair(usize, [&'k Taps; 2]),
+    /// Computed in an earlier group's [`ZRun::Pair`] sweep.
+    Paired,
+}
+
+/// The [`ZRun`] of each group: `slice_z` its single kernels (if any), `volumes` its volume
+/// pass (if one ran); a group pairs with the first later group whose kernel lines up.
+fn z_runs<'k>(slice_z: &'k [Option<SingleKernels>], volumes: &[Option<Vec<f64>>]) -> Vec<ZRun<'k>> {
+    let by_slices = |g: usize| slice_z[g].as_ref().filter(|_| volumes[g].is_none());
+    let mut paired = vec![false; slice_z.len()];
+    (0..slice_z.len())
+        .map(|g| {
+            if paired[g] {
+                return ZRun::Paired;
+            }
+            let Some(kernels) = by_slices(g) else {
+                return ZRun::Volume;
+            };
+            let partner = (g + 1..slice_z.len())
+                .filter(|&h| !paired[h])
+                .find_map(|h| AxisOp::z_pair(kernels, by_slices(h)?).map(|taps| (h, taps)));
+            match partner {
+                Some((h, taps)) => {
+                    paired[h] = true;
+                    ZRun::Pair(h, taps)
+                }
+                None => ZRun::Kernels(kernels),
+            }
+        })
+        .collect()
 }
 
 /// What [`evaluate`] needs to finish one output slice once its z operators have run.
